@@ -1,0 +1,131 @@
+/**
+ * Lookups and request members shared by many operations, with the exceptions AWS raises when
+ * they fail. Shapes follow the API reference's constraints.
+ */
+import type { Context } from "../context.ts";
+import { clientNotFound, CognitoError, messages, notAuthorized, poolNotFound, userNotFound } from "../errors.ts";
+import { poolIdPattern } from "../ids.ts";
+import type { Client, Pool, User } from "../model.ts";
+import { shape } from "../shapes.ts";
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export const userPoolId = shape.string({ required: true, min: 1, max: 55, pattern: poolIdPattern });
+export const clientId = shape.string({
+  required: true,
+  min: 1,
+  max: 128,
+  pattern: String.raw`[\w+]+`,
+  sensitive: true,
+});
+export const username = shape.string({
+  required: true,
+  min: 1,
+  max: 128,
+  pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`,
+  sensitive: true,
+});
+export const password = shape.string({ required: true, max: 256, pattern: String.raw`[\S]+`, sensitive: true });
+export const secretHash = shape.string({ min: 1, max: 128, pattern: String.raw`[\w+=/]+`, sensitive: true });
+export const confirmationCode = shape.string({ required: true, min: 1, max: 2048, pattern: String.raw`[\S]+` });
+export const accessToken = shape.string({ required: true, pattern: String.raw`[A-Za-z0-9-_=.]+`, sensitive: true });
+export const groupName = shape.string({
+  required: true,
+  min: 1,
+  max: 128,
+  pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`,
+});
+export const attributeType = shape.structure({
+  Name: shape.string({ required: true, min: 1, max: 32, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
+  Value: shape.string({ max: 2048, sensitive: true }),
+});
+export const attributeList = shape.list(attributeType);
+export const clientMetadata = shape.map(shape.string());
+export const paginationToken = shape.string({ min: 1, pattern: String.raw`[\S]+` });
+
+export function requirePool(ctx: Context, id: string): Pool {
+  const pool = ctx.store.pools.get(id);
+  if (!pool) throw poolNotFound(id);
+  return pool;
+}
+
+/** A client by id alone (InitiateAuth, SignUp, …): unknown → ResourceNotFoundException. */
+export function requireClient(ctx: Context, id: string): { client: Client; pool: Pool } {
+  const client = ctx.store.clients.get(id);
+  if (!client) throw clientNotFound(id);
+  return { client, pool: requirePool(ctx, client.poolId) };
+}
+
+/** A client that must belong to `pool` (the Admin* and *UserPoolClient operations). */
+export function requirePoolClient(ctx: Context, pool: Pool, id: string): Client {
+  const client = ctx.store.clients.get(id);
+  if (!client || client.poolId !== pool.id) throw clientNotFound(id);
+  return client;
+}
+
+/** The key a username is stored under in `pool`. */
+export function usernameKeyOf(pool: Pool, name: string): string {
+  return pool.config.UsernameConfiguration?.CaseSensitive === true ? name : name.toLowerCase();
+}
+
+/**
+ * Finds the user a sign-in name refers to, as Cognito resolves it: the username itself, then
+ * (for pools that sign in with email/phone, or have them as aliases) the email or phone number,
+ * then preferred_username. Aliases count only when verified.
+ */
+export function findUser(ctx: Context, pool: Pool, name: string): User | undefined {
+  const direct = ctx.store.users.get(pool.id, usernameKeyOf(pool, name));
+  if (direct) return direct;
+  const usernameAttrs = pool.config.UsernameAttributes ?? [];
+  const aliases = pool.config.AliasAttributes ?? [];
+  const { users } = ctx.store;
+  if (name.includes("@") && (usernameAttrs.includes("email") || aliases.includes("email"))) {
+    const verifiedOnly = !usernameAttrs.includes("email");
+    const match = users.findByEmail(pool.id, name).find((u) => !verifiedOnly || u.attributes.email_verified === "true");
+    if (match) return match;
+  }
+  if (name.startsWith("+") && (usernameAttrs.includes("phone_number") || aliases.includes("phone_number"))) {
+    const verifiedOnly = !usernameAttrs.includes("phone_number");
+    const match = users
+      .findByPhone(pool.id, name)
+      .find((u) => !verifiedOnly || u.attributes.phone_number_verified === "true");
+    if (match) return match;
+  }
+  if (aliases.includes("preferred_username")) return users.findByPreferredUsername(pool.id, name)[0];
+  return undefined;
+}
+
+/** Like findUser, but an unknown name is UserNotFoundException. */
+export function requireUser(ctx: Context, pool: Pool, name: string): User {
+  const user = findUser(ctx, pool, name);
+  if (!user) throw userNotFound();
+  return user;
+}
+
+/**
+ * Checks SECRET_HASH = Base64(HMAC-SHA256(key = client secret, message = username + client id))
+ * for clients that have a secret, as Cognito requires; constant-time.
+ */
+export function assertSecretHash(client: Client, name: string, hash: string | undefined): void {
+  if (client.secret === null) return;
+  if (hash === undefined) {
+    throw notAuthorized(`Client ${client.id} is configured for secret but secret was not received`);
+  }
+  const expected = createHmac("sha256", client.secret)
+    .update(name + client.id)
+    .digest();
+  const actual = Buffer.from(hash, "base64");
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw notAuthorized(`Unable to verify secret hash for client ${client.id}`);
+  }
+}
+
+/** A user status that prevents password sign-in, as the error Cognito answers with. */
+export function assertCanSignIn(user: User): void {
+  if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  if (user.status === "UNCONFIRMED") throw new CognitoError("UserNotConfirmedException", messages.userNotConfirmed);
+  if (user.status === "RESET_REQUIRED")
+    throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
+}
+
+/** AWS's ISO timestamps are epoch seconds in JSON (the SDK turns them into Dates). */
+export const epochSeconds = (ms: number): number => ms / 1000;

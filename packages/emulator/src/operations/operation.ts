@@ -1,0 +1,24 @@
+/**
+ * An operation of the Cognito API: its request shape and its handler. The server looks the
+ * operation up by the `X-Amz-Target` suffix, validates the JSON body against the shape (so a
+ * handler only ever sees well-typed input) and serialises what the handler returns.
+ */
+import type { Context } from "../context.ts";
+import { validate, type Infer, type StructureShape } from "../shapes.ts";
+
+export interface Operation {
+  execute(ctx: Context, body: unknown): Promise<unknown>;
+}
+
+export function defineOperation<S extends StructureShape>(
+  input: S,
+  run: (ctx: Context, request: Infer<S>) => unknown,
+): Operation {
+  return {
+    async execute(ctx, body) {
+      return (await run(ctx, validate(input, body))) ?? {};
+    },
+  };
+}
+
+export type OperationTable = Readonly<Record<string, Operation>>;

@@ -1,0 +1,257 @@
+/**
+ * User pools: CreateUserPool, DescribeUserPool, ListUserPools, UpdateUserPool, DeleteUserPool.
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html
+ */
+import type { Context } from "../context.ts";
+import { CognitoError, invalidParameter } from "../errors.ts";
+import { newPoolId, regionOfPool } from "../ids.ts";
+import type { Pool, PoolConfig, SchemaAttribute } from "../model.ts";
+import { shape, type Infer } from "../shapes.ts";
+import { generatePoolKeys } from "../tokens.ts";
+import { epochSeconds, paginationToken, requirePool, userPoolId } from "./common.ts";
+import { defineOperation } from "./operation.ts";
+import { decodeToken, encodeToken, isString } from "./pagination.ts";
+import { defaultPasswordPolicy, standardAttributeNames, standardAttributes } from "./pool-defaults.ts";
+
+const verifiable = shape.list(shape.string({ enum: ["phone_number", "email"] }));
+
+const settingsMembers = {
+  Policies: shape.structure({
+    PasswordPolicy: shape.structure({
+      MinimumLength: shape.integer({ min: 6, max: 99 }),
+      RequireUppercase: shape.boolean(),
+      RequireLowercase: shape.boolean(),
+      RequireNumbers: shape.boolean(),
+      RequireSymbols: shape.boolean(),
+      PasswordHistorySize: shape.integer({ min: 0, max: 24 }),
+      TemporaryPasswordValidityDays: shape.integer({ min: 0, max: 365 }),
+    }),
+  }),
+  DeletionProtection: shape.string({ enum: ["ACTIVE", "INACTIVE"] }),
+  AutoVerifiedAttributes: verifiable,
+  MfaConfiguration: shape.string({ enum: ["OFF", "ON", "OPTIONAL"] }),
+  UserAttributeUpdateSettings: shape.structure({ AttributesRequireVerificationBeforeUpdate: verifiable }),
+  AdminCreateUserConfig: shape.structure({
+    AllowAdminCreateUserOnly: shape.boolean(),
+    UnusedAccountValidityDays: shape.integer({ min: 0, max: 365 }),
+  }),
+  AccountRecoverySetting: shape.structure({
+    RecoveryMechanisms: shape.list(
+      shape.structure({
+        Priority: shape.integer({ required: true, min: 1, max: 2 }),
+        Name: shape.string({ required: true, enum: ["verified_email", "verified_phone_number", "admin_only"] }),
+      }),
+      { min: 1, max: 2 },
+    ),
+  }),
+  UserPoolTags: shape.map(shape.string({ max: 256 })),
+  EmailVerificationMessage: shape.string({ min: 6, max: 20000 }),
+  EmailVerificationSubject: shape.string({ min: 1, max: 140 }),
+  SmsVerificationMessage: shape.string({ min: 6, max: 140 }),
+  SmsAuthenticationMessage: shape.string({ min: 6, max: 140 }),
+  UserPoolTier: shape.string({ enum: ["LITE", "ESSENTIALS", "PLUS"] }),
+} as const;
+
+const schemaAttribute = shape.structure({
+  Name: shape.string({ min: 1, max: 20, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
+  AttributeDataType: shape.string({ enum: ["String", "Number", "DateTime", "Boolean"] }),
+  DeveloperOnlyAttribute: shape.boolean(),
+  Mutable: shape.boolean(),
+  Required: shape.boolean(),
+  StringAttributeConstraints: shape.structure({ MinLength: shape.string(), MaxLength: shape.string() }),
+  NumberAttributeConstraints: shape.structure({ MinValue: shape.string(), MaxValue: shape.string() }),
+});
+
+export const createUserPoolInput = shape.structure({
+  PoolName: shape.string({ required: true, min: 1, max: 128, pattern: String.raw`[\w\s+=,.@-]+` }),
+  ...settingsMembers,
+  AliasAttributes: shape.list(shape.string({ enum: ["phone_number", "email", "preferred_username"] as const })),
+  UsernameAttributes: verifiable,
+  UsernameConfiguration: shape.structure({ CaseSensitive: shape.boolean({ required: true }) }),
+  Schema: shape.list(schemaAttribute, { min: 1, max: 50 }),
+});
+export type CreateUserPoolRequest = Infer<typeof createUserPoolInput>;
+
+type Settings = Pick<CreateUserPoolRequest, keyof typeof settingsMembers>;
+type PassThrough = Record<string, unknown>;
+
+/** The settings that UpdateUserPool replaces: anything left out goes back to its default, as AWS. */
+function settingsConfig(
+  request: Settings & PassThrough,
+): Omit<PoolConfig, "SchemaAttributes" | "AliasAttributes" | "UsernameAttributes" | "UsernameConfiguration"> {
+  const recovery = request.AccountRecoverySetting?.RecoveryMechanisms;
+  if (recovery) {
+    const names = recovery.map((m) => m.Name);
+    if (new Set(names).size !== names.length || new Set(recovery.map((m) => m.Priority)).size !== recovery.length) {
+      throw invalidParameter("Recovery mechanisms and their priorities must be unique.");
+    }
+    if (names.includes("admin_only") && names.length > 1) {
+      throw invalidParameter("admin_only cannot be combined with other recovery mechanisms.");
+    }
+  }
+  const lambda = request.LambdaConfig;
+  return {
+    Policies: { PasswordPolicy: { ...defaultPasswordPolicy, ...request.Policies?.PasswordPolicy } },
+    DeletionProtection: request.DeletionProtection ?? "INACTIVE",
+    LambdaConfig: typeof lambda === "object" && lambda !== null ? (lambda as Record<string, unknown>) : {},
+    AutoVerifiedAttributes: request.AutoVerifiedAttributes,
+    MfaConfiguration: request.MfaConfiguration ?? "OFF",
+    EmailConfiguration: { EmailSendingAccount: "COGNITO_DEFAULT" },
+    AdminCreateUserConfig: {
+      AllowAdminCreateUserOnly: request.AdminCreateUserConfig?.AllowAdminCreateUserOnly ?? false,
+      UnusedAccountValidityDays: request.AdminCreateUserConfig?.UnusedAccountValidityDays ?? 7,
+    },
+    VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
+    UserAttributeUpdateSettings: request.UserAttributeUpdateSettings
+      ? {
+          AttributesRequireVerificationBeforeUpdate:
+            request.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate ?? [],
+        }
+      : undefined,
+    AccountRecoverySetting: request.AccountRecoverySetting?.RecoveryMechanisms
+      ? { RecoveryMechanisms: request.AccountRecoverySetting.RecoveryMechanisms }
+      : undefined,
+    UserPoolTags: request.UserPoolTags,
+    EmailVerificationMessage: request.EmailVerificationMessage,
+    EmailVerificationSubject: request.EmailVerificationSubject,
+    SmsVerificationMessage: request.SmsVerificationMessage,
+    SmsAuthenticationMessage: request.SmsAuthenticationMessage,
+    UserPoolTier: request.UserPoolTier ?? "ESSENTIALS",
+  };
+}
+
+function schemaOf(request: CreateUserPoolRequest): SchemaAttribute[] {
+  const schema = standardAttributes.map((a) => ({ ...a }));
+  for (const attribute of request.Schema ?? []) {
+    const name = attribute.Name;
+    if (!name) throw invalidParameter("Schema attribute name is required.");
+    const standard = schema.find((a) => a.Name === name);
+    if (standard && standardAttributeNames.has(name)) {
+      // Standard attributes may be made required or immutable at creation only.
+      if (attribute.Required !== undefined) standard.Required = attribute.Required;
+      if (attribute.Mutable !== undefined) standard.Mutable = attribute.Mutable;
+      continue;
+    }
+    if (attribute.Required) throw invalidParameter("Required custom attributes are not supported currently.");
+    const full = `custom:${name}`;
+    if (schema.some((a) => a.Name === full)) throw invalidParameter(`Existing attribute already has name ${full}.`);
+    const type = attribute.AttributeDataType ?? "String";
+    schema.push({
+      Name: full,
+      AttributeDataType: type,
+      DeveloperOnlyAttribute: attribute.DeveloperOnlyAttribute ?? false,
+      Mutable: attribute.Mutable ?? true,
+      Required: false,
+      ...(type === "String" ? { StringAttributeConstraints: { ...attribute.StringAttributeConstraints } } : {}),
+      ...(type === "Number" ? { NumberAttributeConstraints: { ...attribute.NumberAttributeConstraints } } : {}),
+    });
+  }
+  return schema;
+}
+
+/** Creates a pool (with a fixed id when seeding) and its signing keys. */
+export async function createPool(
+  ctx: Context,
+  request: CreateUserPoolRequest & PassThrough,
+  fixedId?: string,
+): Promise<Pool> {
+  if (request.AliasAttributes?.length && request.UsernameAttributes?.length) {
+    throw invalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.");
+  }
+  const now = ctx.clock.now();
+  const pool: Pool = {
+    id: fixedId ?? newPoolId(ctx.settings.region),
+    name: request.PoolName,
+    config: {
+      ...settingsConfig(request),
+      SchemaAttributes: schemaOf(request),
+      AliasAttributes: request.AliasAttributes,
+      UsernameAttributes: request.UsernameAttributes,
+      UsernameConfiguration: { CaseSensitive: request.UsernameConfiguration?.CaseSensitive ?? false },
+    },
+    createdAt: now,
+    updatedAt: now,
+  };
+  const keys = await generatePoolKeys();
+  ctx.store.transaction(() => {
+    ctx.store.pools.insert(pool);
+    for (const key of keys) ctx.store.keys.insert({ poolId: pool.id, ...key });
+  });
+  return pool;
+}
+
+const arnOf = (pool: Pool): string => `arn:aws:cognito-idp:${regionOfPool(pool.id)}:123456789012:userpool/${pool.id}`;
+
+/** The UserPoolType AWS returns from Create/DescribeUserPool. */
+export function describePool(ctx: Context, pool: Pool): Record<string, unknown> {
+  return {
+    Id: pool.id,
+    Name: pool.name,
+    ...pool.config,
+    LastModifiedDate: epochSeconds(pool.updatedAt),
+    CreationDate: epochSeconds(pool.createdAt),
+    EstimatedNumberOfUsers: ctx.store.pools.estimatedUsers(pool.id),
+    Arn: arnOf(pool),
+  };
+}
+
+export const poolOperations = {
+  CreateUserPool: defineOperation(createUserPoolInput, async (ctx, request) => {
+    const pool = await createPool(ctx, request);
+    return { UserPool: describePool(ctx, pool) };
+  }),
+
+  DescribeUserPool: defineOperation(shape.structure({ UserPoolId: userPoolId }), (ctx, { UserPoolId }) => ({
+    UserPool: describePool(ctx, requirePool(ctx, UserPoolId)),
+  })),
+
+  ListUserPools: defineOperation(
+    shape.structure({
+      MaxResults: shape.integer({ required: true, min: 1, max: 60 }),
+      NextToken: paginationToken,
+    }),
+    (ctx, { MaxResults, NextToken }) => {
+      const after = NextToken ? decodeToken(NextToken, isString) : "";
+      const page = ctx.store.pools.list(after, MaxResults + 1);
+      const shown = page.slice(0, MaxResults);
+      const last = shown.at(-1);
+      return {
+        UserPools: shown.map((p) => ({
+          Id: p.id,
+          Name: p.name,
+          LambdaConfig: p.config.LambdaConfig,
+          LastModifiedDate: epochSeconds(p.updatedAt),
+          CreationDate: epochSeconds(p.createdAt),
+        })),
+        ...(page.length > MaxResults && last ? { NextToken: encodeToken(last.id) } : {}),
+      };
+    },
+  ),
+
+  UpdateUserPool: defineOperation(shape.structure({ UserPoolId: userPoolId, ...settingsMembers }), (ctx, request) => {
+    const pool = requirePool(ctx, request.UserPoolId);
+    const config: PoolConfig = {
+      ...settingsConfig(request),
+      SchemaAttributes: pool.config.SchemaAttributes,
+      AliasAttributes: pool.config.AliasAttributes,
+      UsernameAttributes: pool.config.UsernameAttributes,
+      UsernameConfiguration: pool.config.UsernameConfiguration,
+    };
+    ctx.store.pools.update(pool.id, config, ctx.clock.now());
+    return {};
+  }),
+
+  DeleteUserPool: defineOperation(shape.structure({ UserPoolId: userPoolId }), (ctx, { UserPoolId }) => {
+    const pool = requirePool(ctx, UserPoolId);
+    if (pool.config.DeletionProtection === "ACTIVE") {
+      throw new CognitoError(
+        "InvalidParameterException",
+        "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
+      );
+    }
+    ctx.store.transaction(() => ctx.store.pools.delete(pool.id));
+    ctx.store.clients.forgetPool(pool.id);
+    ctx.keyCache.delete(pool.id);
+    return {};
+  }),
+};

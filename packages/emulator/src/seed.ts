@@ -1,0 +1,90 @@
+/**
+ * Seed files: pools, clients, groups and users declared with fixed ids, names and secrets, so
+ * that an app's configuration (pool id, client id, client secret) stays the same across
+ * restarts and fresh databases. Applying a seed creates what is missing and leaves what exists.
+ *
+ * @example
+ *   {
+ *     "pools": [{
+ *       "Id": "us-east-1_Gatehouse", "PoolName": "gatehouse",
+ *       "Policies": { "PasswordPolicy": { "MinimumLength": 8 } },
+ *       "AutoVerifiedAttributes": ["email"],
+ *       "Clients": [
+ *         { "ClientId": "gatehousewebclient00000000", "ClientName": "web",
+ *           "ClientSecret": "…", "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH"] }
+ *       ],
+ *       "Groups": [{ "GroupName": "staff", "Precedence": 1 }]
+ *     }]
+ *   }
+ */
+import type { Context } from "./context.ts";
+import { createClient, createClientInput } from "./operations/clients.ts";
+import { createPool, createUserPoolInput } from "./operations/pools.ts";
+import { validate, shape } from "./shapes.ts";
+import { poolIdPattern } from "./ids.ts";
+
+export interface Seed {
+  readonly pools: readonly Record<string, unknown>[];
+}
+
+const seedPoolShape = shape.structure({
+  Id: shape.string({ required: true, min: 1, max: 55, pattern: poolIdPattern }),
+  Clients: shape.list(
+    shape.structure({
+      ClientId: shape.string({ required: true, min: 1, max: 128, pattern: String.raw`[\w+]+` }),
+      ClientSecret: shape.string({ min: 1, max: 128, pattern: String.raw`[\w+]+` }),
+    }),
+  ),
+  Groups: shape.list(
+    shape.structure({
+      GroupName: shape.string({ required: true, min: 1, max: 128 }),
+      Description: shape.string({ max: 2048 }),
+      Precedence: shape.integer({ min: 0 }),
+      RoleArn: shape.string({ min: 20, max: 2048 }),
+    }),
+  ),
+});
+
+/** Reads and checks a seed document; throws with a message naming the bad member. */
+export function parseSeed(document: unknown): Seed {
+  if (typeof document !== "object" || document === null || !Array.isArray((document as { pools?: unknown }).pools)) {
+    throw new Error('A seed file must be a JSON object with a "pools" array.');
+  }
+  const pools = (document as { pools: unknown[] }).pools;
+  pools.forEach((pool, i) => {
+    try {
+      validate(seedPoolShape, pool);
+      validate(createUserPoolInput, pool);
+    } catch (error) {
+      throw new Error(`Seed pool #${i + 1}: ${(error as Error).message}`);
+    }
+  });
+  return { pools: pools as Record<string, unknown>[] };
+}
+
+export async function applySeed(ctx: Context, seed: Seed): Promise<void> {
+  for (const raw of seed.pools) {
+    const poolSeed = validate(seedPoolShape, raw);
+    const request = validate(createUserPoolInput, raw);
+    if (!ctx.store.pools.get(poolSeed.Id)) await createPool(ctx, request, poolSeed.Id);
+    for (const clientRaw of (raw.Clients as Record<string, unknown>[] | undefined) ?? []) {
+      const fixed = validate(seedPoolShape.members.Clients.member, clientRaw);
+      if (ctx.store.clients.get(fixed.ClientId)) continue;
+      const clientRequest = validate(createClientInput, { ...clientRaw, UserPoolId: poolSeed.Id });
+      createClient(ctx, clientRequest, { id: fixed.ClientId, secret: fixed.ClientSecret });
+    }
+    const now = ctx.clock.now();
+    for (const group of poolSeed.Groups ?? []) {
+      if (ctx.store.groups.get(poolSeed.Id, group.GroupName)) continue;
+      ctx.store.groups.insert({
+        poolId: poolSeed.Id,
+        name: group.GroupName,
+        description: group.Description ?? null,
+        roleArn: group.RoleArn ?? null,
+        precedence: group.Precedence ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The HTTP face of the emulator: Cognito's AWS JSON 1.1 protocol on `POST /`, the per-pool JWKS
+ * and OpenID discovery documents, and the outbox for people and tests.
+ *
+ * Protocol facts relied on (AWS JSON 1.1, as the SDKs speak it): the operation is named by
+ * `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`; success is 200 with a JSON body
+ * of `application/x-amz-json-1.1`; errors are 4xx/5xx with `{"__type", "message"}` and the
+ * `x-amzn-ErrorType` header, which the SDK reads first to name the exception.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { randomUUID } from "node:crypto";
+import type { Context } from "./context.ts";
+import { CognitoError } from "./errors.ts";
+import type { OperationTable } from "./operations/operation.ts";
+import { outboxPage } from "./outbox-page.ts";
+import { jwksOf } from "./tokens.ts";
+
+const targetPrefix = "AWSCognitoIdentityProviderService.";
+export const maxBodyBytes = 1024 * 1024;
+
+export interface ServerOptions {
+  readonly operations: OperationTable;
+  /** One line per request, or nothing. */
+  readonly log: ((line: string) => void) | null;
+}
+
+function sendError(reply: FastifyReply, error: CognitoError): FastifyReply {
+  return reply
+    .code(error.statusCode)
+    .header("content-type", "application/x-amz-json-1.1")
+    .header("x-amzn-errortype", `${error.type}:`)
+    .header("x-amzn-errormessage", error.message)
+    .send(JSON.stringify({ __type: error.type, message: error.message }));
+}
+
+export function buildServer(ctx: Context, { operations, log }: ServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes, return503OnClosing: false });
+
+  // Cognito's body is JSON under its own media type; parse it ourselves so a bad body is
+  // AWS's SerializationException rather than Fastify's error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit: maxBodyBytes }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  app.addHook("onRequest", async (_request, reply) => {
+    reply.header("x-amzn-requestid", randomUUID());
+  });
+  if (log) {
+    app.addHook("onResponse", async (request, reply) => {
+      const target = request.headers["x-amz-target"];
+      const op = typeof target === "string" ? target.replace(targetPrefix, "") : "";
+      log(
+        `${request.method} ${request.url}${op ? ` ${op}` : ""} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`,
+      );
+    });
+  }
+
+  app.setErrorHandler((error: unknown, _request, reply) => {
+    if (error instanceof CognitoError) return sendError(reply, error);
+    const code = (error as { code?: unknown }).code;
+    if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return sendError(
+        reply,
+        new CognitoError("RequestTooLargeException", `Request body is larger than ${maxBodyBytes} bytes.`, 413),
+      );
+    }
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return sendError(reply, new CognitoError("SerializationException", "The request could not be read.", status));
+    }
+    // A real fault: say so without leaking internals, and keep the details on the console.
+    console.error(error);
+    return sendError(reply, new CognitoError("InternalErrorException", "An internal error occurred.", 500));
+  });
+
+  app.post("/", async (request, reply) => {
+    const target = request.headers["x-amz-target"];
+    const name =
+      typeof target === "string" && target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : null;
+    const operation = name === null ? undefined : Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (!operation) {
+      throw new CognitoError(
+        "UnknownOperationException",
+        name ? `Operation ${name} is not supported.` : "Missing or malformed X-Amz-Target header.",
+      );
+    }
+    let body: unknown = {};
+    const raw = typeof request.body === "string" ? request.body : "";
+    if (raw.trim() !== "") {
+      try {
+        body = JSON.parse(raw) as unknown;
+      } catch {
+        throw new CognitoError("SerializationException", "Unable to parse the request body as JSON.");
+      }
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new CognitoError("SerializationException", "Start of structure or map expected.");
+    }
+    const result = await operation.execute(ctx, body);
+    return reply.header("content-type", "application/x-amz-json-1.1").send(JSON.stringify(result));
+  });
+
+  app.get<{ Params: { poolId: string } }>("/:poolId/.well-known/jwks.json", async (request, reply) => {
+    const pool = ctx.store.pools.get(request.params.poolId);
+    if (!pool) return reply.code(404).send({ message: `User pool ${request.params.poolId} does not exist.` });
+    return reply.header("cache-control", "public, max-age=300").send(jwksOf(ctx, pool.id));
+  });
+
+  app.get<{ Params: { poolId: string } }>("/:poolId/.well-known/openid-configuration", async (request, reply) => {
+    const pool = ctx.store.pools.get(request.params.poolId);
+    if (!pool) return reply.code(404).send({ message: `User pool ${request.params.poolId} does not exist.` });
+    const origin = `${request.protocol}://${request.host}`;
+    return reply.send({
+      issuer: ctx.issuerOf(pool.id),
+      jwks_uri: `${origin}/${pool.id}/.well-known/jwks.json`,
+      id_token_signing_alg_values_supported: ["RS256"],
+      subject_types_supported: ["public"],
+      response_types_supported: ["code", "token"],
+      scopes_supported: ["openid", "email", "phone", "profile"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+    });
+  });
+
+  app.get<{ Querystring: { poolId?: string; username?: string } }>("/_outbox", async (request) => {
+    const { poolId, username } = request.query;
+    return { messages: ctx.outbox.list({ poolId, username }) };
+  });
+  app.get<{ Querystring: { poolId?: string; username?: string } }>("/_outbox.html", async (request, reply) => {
+    const { poolId, username } = request.query;
+    return reply.type("text/html; charset=utf-8").send(outboxPage(ctx.outbox.list({ poolId, username })));
+  });
+  app.get("/_health", async () => ({ status: "ok" }));
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ message: `No route for ${request.method} ${request.url.split("?")[0] ?? ""}` }),
+  );
+  return app;
+}

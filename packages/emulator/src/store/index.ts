@@ -1,0 +1,31 @@
+/** The emulator's repositories over one database. */
+import { challengeRepository } from "./challenges.ts";
+import { clientRepository } from "./clients.ts";
+import { codeRepository } from "./codes.ts";
+import type { Db } from "./database.ts";
+import { groupRepository } from "./groups.ts";
+import { keyRepository } from "./keys.ts";
+import { outboxRepository } from "./outbox.ts";
+import { poolRepository } from "./pools.ts";
+import { sessionRepository } from "./sessions.ts";
+import { userRepository } from "./users.ts";
+
+export function createStore(db: Db) {
+  return {
+    db,
+    pools: poolRepository(db),
+    clients: clientRepository(db),
+    users: userRepository(db),
+    groups: groupRepository(db),
+    codes: codeRepository(db),
+    sessions: sessionRepository(db),
+    challenges: challengeRepository(db),
+    keys: keyRepository(db),
+    outbox: outboxRepository(db),
+    /** Runs `work` atomically; it must be synchronous (better-sqlite3 transactions are). */
+    transaction<T>(work: () => T): T {
+      return db.transaction(work)();
+    },
+  };
+}
+export type Store = ReturnType<typeof createStore>;

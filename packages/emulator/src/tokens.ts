@@ -1,0 +1,284 @@
+/**
+ * Tokens as Cognito issues them: RS256 JWTs signed with the pool's keys (one `kid` for ID
+ * tokens, another for access tokens), opaque refresh tokens, and the checks that Cognito's own
+ * token-authenticated operations (GetUser, ChangePassword, …) apply to an access token.
+ *
+ * Claims: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html
+ * and …-using-the-access-token.html.
+ */
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPair,
+  randomUUID,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
+import { importJWK, SignJWT, type JWK } from "jose";
+import type { Context } from "./context.ts";
+import { CognitoError, messages, notAuthorized } from "./errors.ts";
+import { newOpaque } from "./ids.ts";
+import type { Client, Pool, TimeUnit, User } from "./model.ts";
+import type { TokenUse } from "./store/keys.ts";
+import type { Session } from "./store/sessions.ts";
+
+interface LoadedKey {
+  readonly kid: string;
+  readonly signingKey: CryptoKey | Uint8Array;
+  readonly verifyKey: KeyObject;
+  readonly publicJwk: JWK;
+}
+export interface PoolKeys {
+  readonly id: LoadedKey;
+  readonly access: LoadedKey;
+}
+
+function generateRsa(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) => {
+      if (err) reject(err);
+      else
+        resolve({
+          privateJwk: privateKey.export({ format: "jwk" }) as JWK,
+          publicJwk: publicKey.export({ format: "jwk" }) as JWK,
+        });
+    });
+  });
+}
+
+/** AWS kids are 44-character base64 strings; ours hash the public key so they are stable. */
+const kidOf = (publicJwk: JWK): string =>
+  createHash("sha256")
+    .update(`${publicJwk.n ?? ""}.${publicJwk.e ?? ""}`)
+    .digest("base64");
+
+/** Creates and stores a pool's two key pairs; call before the pool is visible. */
+export async function generatePoolKeys(): Promise<
+  { tokenUse: TokenUse; kid: string; privateJwk: string; publicJwk: string }[]
+> {
+  const pairs = await Promise.all([generateRsa(), generateRsa()]);
+  return (["id", "access"] as const).map((tokenUse, i) => {
+    const pair = pairs[i]!;
+    const kid = kidOf(pair.publicJwk);
+    const publicJwk: JWK = { alg: "RS256", e: pair.publicJwk.e, kid, kty: "RSA", n: pair.publicJwk.n, use: "sig" };
+    return { tokenUse, kid, privateJwk: JSON.stringify(pair.privateJwk), publicJwk: JSON.stringify(publicJwk) };
+  });
+}
+
+/** Loads (once) a pool's keys into signing and verifying objects. */
+export async function loadPoolKeys(ctx: Context, poolId: string): Promise<PoolKeys> {
+  const cached = ctx.keyCache.get(poolId);
+  if (cached) return cached;
+  const stored = ctx.store.keys.ofPool(poolId);
+  const load = async (use: TokenUse): Promise<LoadedKey> => {
+    const key = stored.find((k) => k.tokenUse === use);
+    if (!key) throw new CognitoError("InternalErrorException", "Signing keys missing for pool", 500);
+    const publicJwk = JSON.parse(key.publicJwk) as JWK;
+    return {
+      kid: key.kid,
+      signingKey: (await importJWK(JSON.parse(key.privateJwk) as JWK, "RS256")) as CryptoKey,
+      verifyKey: createPublicKey({ key: publicJwk as JsonWebKey, format: "jwk" }),
+      publicJwk,
+    };
+  };
+  const keys: PoolKeys = { id: await load("id"), access: await load("access") };
+  ctx.keyCache.set(poolId, keys);
+  return keys;
+}
+
+/** The pool's JWKS document, as served at `/<poolId>/.well-known/jwks.json`. */
+export function jwksOf(ctx: Context, poolId: string): { keys: JWK[] } {
+  return { keys: ctx.store.keys.ofPool(poolId).map((k) => JSON.parse(k.publicJwk) as JWK) };
+}
+
+const unitSeconds: Record<TimeUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+
+/** Token lifetimes in seconds from the client's validity settings. */
+export function tokenLifetimes(client: Client): { access: number; id: number; refresh: number } {
+  const { config } = client;
+  return {
+    access: config.AccessTokenValidity * unitSeconds[config.TokenValidityUnits.AccessToken],
+    id: config.IdTokenValidity * unitSeconds[config.TokenValidityUnits.IdToken],
+    refresh: config.RefreshTokenValidity * unitSeconds[config.TokenValidityUnits.RefreshToken],
+  };
+}
+
+const booleanAttributes = new Set(["email_verified", "phone_number_verified"]);
+const numericAttributes = new Set(["updated_at"]);
+
+/** The user's attributes as ID-token claims, limited to what the client may read. */
+function attributeClaims(user: User, client: Client): Record<string, unknown> {
+  const readable = client.config.ReadAttributes;
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(user.attributes)) {
+    if (name === "sub") continue;
+    if (readable && readable.length > 0 && !readable.includes(name)) continue;
+    if (booleanAttributes.has(name)) claims[name] = value === "true";
+    else if (numericAttributes.has(name)) claims[name] = Number(value);
+    else claims[name] = value;
+  }
+  return claims;
+}
+
+export interface IssuedTokens {
+  readonly AccessToken: string;
+  readonly IdToken: string;
+  readonly ExpiresIn: number;
+  readonly TokenType: "Bearer";
+}
+
+/** Signs a fresh access and ID token for `session` (a new sign-in, or a refresh of it). */
+export async function issueTokens(
+  ctx: Context,
+  pool: Pool,
+  client: Client,
+  user: User,
+  session: Pick<Session, "originJti" | "authTime">,
+): Promise<IssuedTokens> {
+  const keys = await loadPoolKeys(ctx, pool.id);
+  const lifetimes = tokenLifetimes(client);
+  const iat = Math.floor(ctx.clock.now() / 1000);
+  const iss = ctx.issuerOf(pool.id);
+  const groups = ctx.store.groups.ofUser(pool.id, user.usernameKey).map((g) => g.name);
+  const groupClaim = groups.length > 0 ? { "cognito:groups": groups } : {};
+  const eventId = randomUUID();
+
+  const access = new SignJWT({
+    sub: user.sub,
+    ...groupClaim,
+    iss,
+    client_id: client.id,
+    origin_jti: session.originJti,
+    event_id: eventId,
+    token_use: "access",
+    scope: "aws.cognito.signin.user.admin",
+    auth_time: session.authTime,
+    exp: iat + lifetimes.access,
+    iat,
+    jti: randomUUID(),
+    username: user.username,
+  })
+    .setProtectedHeader({ kid: keys.access.kid, alg: "RS256" })
+    .sign(keys.access.signingKey);
+
+  const id = new SignJWT({
+    sub: user.sub,
+    ...groupClaim,
+    ...attributeClaims(user, client),
+    iss,
+    "cognito:username": user.username,
+    origin_jti: session.originJti,
+    aud: client.id,
+    event_id: eventId,
+    token_use: "id",
+    auth_time: session.authTime,
+    exp: iat + lifetimes.id,
+    iat,
+    jti: randomUUID(),
+  })
+    .setProtectedHeader({ kid: keys.id.kid, alg: "RS256" })
+    .sign(keys.id.signingKey);
+
+  const [AccessToken, IdToken] = await Promise.all([access, id]);
+  return { AccessToken, IdToken, ExpiresIn: lifetimes.access, TokenType: "Bearer" };
+}
+
+/**
+ * A refresh token: opaque to clients (AWS's look like a JWE), stored by us only as a hash.
+ * Five base64url segments keep the shape that client libraries sometimes check.
+ */
+export function newRefreshToken(): { token: string; hash: string } {
+  const token = [
+    "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ",
+    newOpaque(256),
+    newOpaque(12),
+    newOpaque(48),
+    newOpaque(16),
+  ].join(".");
+  return { token, hash: hashRefreshToken(token) };
+}
+
+export const hashRefreshToken = (token: string): string => createHash("sha256").update(token).digest("base64url");
+
+export interface AccessClaims {
+  readonly sub: string;
+  readonly iss: string;
+  readonly client_id: string;
+  readonly origin_jti: string;
+  readonly token_use: string;
+  readonly exp: number;
+  readonly username: string;
+}
+
+const isAccessClaims = (value: unknown): value is AccessClaims => {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.sub === "string" &&
+    typeof v.iss === "string" &&
+    typeof v.client_id === "string" &&
+    typeof v.origin_jti === "string" &&
+    typeof v.token_use === "string" &&
+    typeof v.exp === "number" &&
+    typeof v.username === "string"
+  );
+};
+
+function decodeSegment(segment: string | undefined): unknown {
+  if (!segment) return undefined;
+  try {
+    return JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Caller {
+  readonly pool: Pool;
+  readonly user: User;
+  readonly session: Session;
+  readonly claims: AccessClaims;
+}
+
+/**
+ * Authenticates the AccessToken of a token operation (GetUser, ChangePassword, …) as Cognito
+ * does: a bad or foreign token is "Invalid Access Token", an old one "Access Token has
+ * expired", a signed-out one "Access Token has been revoked", a disabled user "User is
+ * disabled." and a deleted one UserNotFoundException.
+ */
+export async function authenticateAccessToken(ctx: Context, token: string): Promise<Caller> {
+  const [headerPart, payloadPart, signaturePart] = token.split(".");
+  const header = decodeSegment(headerPart) as { kid?: unknown; alg?: unknown } | undefined;
+  const claims = decodeSegment(payloadPart);
+  if (
+    !header ||
+    header.alg !== "RS256" ||
+    typeof header.kid !== "string" ||
+    !isAccessClaims(claims) ||
+    !signaturePart
+  ) {
+    throw notAuthorized(messages.invalidAccessToken);
+  }
+  const poolId = claims.iss.slice(claims.iss.lastIndexOf("/") + 1);
+  const pool = ctx.store.pools.get(poolId);
+  if (!pool || claims.iss !== ctx.issuerOf(pool.id) || claims.token_use !== "access") {
+    throw notAuthorized(messages.invalidAccessToken);
+  }
+  const keys = await loadPoolKeys(ctx, pool.id);
+  const signed = Buffer.from(`${headerPart}.${payloadPart}`);
+  if (
+    header.kid !== keys.access.kid ||
+    !verify("sha256", signed, keys.access.verifyKey, Buffer.from(signaturePart, "base64url"))
+  ) {
+    throw notAuthorized(messages.invalidAccessToken);
+  }
+  if (claims.exp * 1000 <= ctx.clock.now()) throw notAuthorized(messages.accessTokenExpired);
+  const session = ctx.store.sessions.get(claims.origin_jti);
+  if (!session || session.poolId !== pool.id) throw notAuthorized(messages.invalidAccessToken);
+  if (session.revoked) throw notAuthorized(messages.accessTokenRevoked);
+  const user = ctx.store.users.findBySub(pool.id, claims.sub);
+  if (!user) throw new CognitoError("UserNotFoundException", messages.userNotFound);
+  if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  return { pool, user, session, claims };
+}
