@@ -38,7 +38,7 @@ export const attributeType = shape.structure({
   Name: shape.string({ required: true, min: 1, max: 32, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
   Value: shape.string({ max: 2048, sensitive: true }),
 });
-export const attributeList = shape.list(attributeType);
+export const attributesShape = shape.list(attributeType);
 export const clientMetadata = shape.map(shape.string());
 export const paginationToken = shape.string({ min: 1, pattern: String.raw`[\S]+` });
 

@@ -1,9 +1,15 @@
 /** Every operation the emulator answers, by its X-Amz-Target name. */
+import { adminUserOperations } from "./admin-users.ts";
+import { authOperations } from "./auth.ts";
 import { clientOperations } from "./clients.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolOperations } from "./pools.ts";
+import { signUpOperations } from "./signup.ts";
 
 export const operations: OperationTable = {
   ...poolOperations,
   ...clientOperations,
+  ...signUpOperations,
+  ...authOperations,
+  ...adminUserOperations,
 };

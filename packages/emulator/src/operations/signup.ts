@@ -1,0 +1,169 @@
+/**
+ * Self-service registration: SignUp, ConfirmSignUp, ResendConfirmationCode.
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html
+ */
+import { consumeCode, issueCode, type CodeDeliveryDetails } from "../codes.ts";
+import type { Context } from "../context.ts";
+import { CognitoError, invalidParameter, notAuthorized } from "../errors.ts";
+import type { Attributes, Pool, User } from "../model.ts";
+import { shape } from "../shapes.ts";
+import {
+  assertRequiredAttributes,
+  assertUserIsNew,
+  buildUser,
+  checkAttributes,
+  nameNewUser,
+  passwordFields,
+} from "../users.ts";
+import {
+  assertSecretHash,
+  attributesShape,
+  clientId,
+  clientMetadata,
+  confirmationCode,
+  findUser,
+  password,
+  requireClient,
+  secretHash,
+  username,
+} from "./common.ts";
+import { defineOperation } from "./operation.ts";
+
+/** The attribute a sign-up code goes to: the first auto-verified one the user has. */
+function verificationTarget(pool: Pool, attributes: Attributes): "email" | "phone_number" | null {
+  const auto = pool.config.AutoVerifiedAttributes ?? [];
+  if (auto.includes("email") && attributes.email) return "email";
+  if (auto.includes("phone_number") && attributes.phone_number) return "phone_number";
+  return null;
+}
+
+/** Sends a sign-up code where the pool auto-verifies; null when it does not. */
+function sendSignUpCode(
+  ctx: Context,
+  pool: Pool,
+  user: User,
+  kind: "SIGN_UP" | "RESEND_CODE",
+): CodeDeliveryDetails | null {
+  const target = verificationTarget(pool, user.attributes);
+  return target ? issueCode(ctx, pool, user, "SIGN_UP", kind, target) : null;
+}
+
+/** Unknown users of ConfirmSignUp/ResendConfirmationCode, in AWS's words. */
+const unknownUser = (): CognitoError =>
+  new CognitoError("UserNotFoundException", "Username/client id combination not found.");
+
+export const signUpOperations = {
+  SignUp: defineOperation(
+    shape.structure({
+      ClientId: clientId,
+      SecretHash: secretHash,
+      Username: username,
+      Password: { ...password, required: false },
+      UserAttributes: attributesShape,
+      ValidationData: attributesShape,
+      ClientMetadata: clientMetadata,
+    }),
+    async (ctx, request) => {
+      const { client, pool } = requireClient(ctx, request.ClientId);
+      assertSecretHash(client, request.Username, request.SecretHash);
+      if (pool.config.AdminCreateUserConfig.AllowAdminCreateUserOnly) {
+        throw notAuthorized("SignUp is not permitted for this user pool");
+      }
+      if (request.Password === undefined) throw invalidParameter("Password is required for this sign-up.");
+      const given = checkAttributes(pool, request.UserAttributes ?? [], { kind: "user", client }, true);
+      const named = nameNewUser(pool, request.Username, given);
+      assertRequiredAttributes(pool, named.attributes);
+      const secrets = await passwordFields(ctx, pool, named.username, request.Password);
+      const user = buildUser({ pool, ...named, status: "UNCONFIRMED", password: secrets, now: ctx.clock.now() });
+      const delivery = ctx.store.transaction(() => {
+        assertUserIsNew(ctx, pool, user);
+        ctx.store.users.insert(user);
+        return sendSignUpCode(ctx, pool, user, "SIGN_UP");
+      });
+      return { UserConfirmed: false, UserSub: user.sub, ...(delivery ? { CodeDeliveryDetails: delivery } : {}) };
+    },
+  ),
+
+  ConfirmSignUp: defineOperation(
+    shape.structure({
+      ClientId: clientId,
+      SecretHash: secretHash,
+      Username: username,
+      ConfirmationCode: confirmationCode,
+      ForceAliasCreation: shape.boolean(),
+      ClientMetadata: clientMetadata,
+    }),
+    (ctx, request) => {
+      const { client, pool } = requireClient(ctx, request.ClientId);
+      assertSecretHash(client, request.Username, request.SecretHash);
+      const user = findUser(ctx, pool, request.Username);
+      if (!user) {
+        // With existence errors hidden, an unknown user looks like a wrong code.
+        if (client.config.PreventUserExistenceErrors === "ENABLED") {
+          throw new CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.");
+        }
+        throw unknownUser();
+      }
+      if (user.status !== "UNCONFIRMED") {
+        throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
+      }
+      consumeCode(ctx, user, "SIGN_UP", request.ConfirmationCode);
+      ctx.store.transaction(() => confirmUser(ctx, pool, user, request.ForceAliasCreation ?? false));
+      return {};
+    },
+  ),
+
+  ResendConfirmationCode: defineOperation(
+    shape.structure({ ClientId: clientId, SecretHash: secretHash, Username: username, ClientMetadata: clientMetadata }),
+    (ctx, request) => {
+      const { client, pool } = requireClient(ctx, request.ClientId);
+      assertSecretHash(client, request.Username, request.SecretHash);
+      const user = findUser(ctx, pool, request.Username);
+      if (!user) {
+        if (client.config.PreventUserExistenceErrors === "ENABLED") {
+          return { CodeDeliveryDetails: { Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email" } };
+        }
+        throw unknownUser();
+      }
+      if (user.status !== "UNCONFIRMED") throw invalidParameter("User is already confirmed.");
+      const delivery = sendSignUpCode(ctx, pool, user, "RESEND_CODE");
+      if (!delivery) {
+        throw invalidParameter("Auto verification not turned on.");
+      }
+      return { CodeDeliveryDetails: delivery };
+    },
+  ),
+};
+
+/**
+ * Marks a user CONFIRMED and their auto-verified contact verified. When that email/phone is
+ * also a verified alias of another user, AWS refuses (AliasExistsException) unless
+ * ForceAliasCreation moves the alias to this user.
+ */
+export function confirmUser(ctx: Context, pool: Pool, user: User, forceAlias: boolean): User {
+  const target = verificationTarget(pool, user.attributes);
+  const attributes = { ...user.attributes };
+  if (target) {
+    const value = attributes[target] ?? "";
+    if ((pool.config.AliasAttributes ?? []).includes(target)) {
+      const others = (
+        target === "email" ? ctx.store.users.findByEmail(pool.id, value) : ctx.store.users.findByPhone(pool.id, value)
+      ).filter((other) => other.usernameKey !== user.usernameKey && other.attributes[`${target}_verified`] === "true");
+      if (others.length > 0 && !forceAlias) {
+        throw new CognitoError(
+          "AliasExistsException",
+          `An account with the given ${target === "email" ? "email" : "phone_number"} already exists.`,
+        );
+      }
+      for (const other of others) {
+        ctx.store.users.update(
+          other,
+          { attributes: { ...other.attributes, [`${target}_verified`]: "false" } },
+          ctx.clock.now(),
+        );
+      }
+    }
+    attributes[`${target}_verified`] = "true";
+  }
+  return ctx.store.users.update(user, { status: "CONFIRMED", attributes }, ctx.clock.now());
+}
