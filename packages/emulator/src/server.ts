@@ -30,7 +30,7 @@ function sendError(reply: FastifyReply, error: CognitoError): FastifyReply {
     .header("content-type", "application/x-amz-json-1.1")
     .header("x-amzn-errortype", `${error.type}:`)
     .header("x-amzn-errormessage", error.message)
-    .send(JSON.stringify({ __type: error.type, message: error.message }));
+    .send(Buffer.from(JSON.stringify({ __type: error.type, message: error.message })));
 }
 
 export function buildServer(ctx: Context, { operations, log }: ServerOptions): FastifyInstance {
@@ -98,7 +98,8 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
       throw new CognitoError("SerializationException", "Start of structure or map expected.");
     }
     const result = await operation.execute(ctx, body);
-    return reply.header("content-type", "application/x-amz-json-1.1").send(JSON.stringify(result));
+    // A Buffer, so that Fastify does not append "; charset=utf-8" to AWS's media type.
+    return reply.header("content-type", "application/x-amz-json-1.1").send(Buffer.from(JSON.stringify(result)));
   });
 
   app.get<{ Params: { poolId: string } }>("/:poolId/.well-known/jwks.json", async (request, reply) => {

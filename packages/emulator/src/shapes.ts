@@ -135,8 +135,8 @@ function typeError(expected: Shape, value: unknown): CognitoError {
 }
 
 function quoted(shape: Shape, value: unknown): string {
-  if (shape.sensitive) return "Value at";
   if (value === null || value === undefined) return "Value null at";
+  if (shape.sensitive) return "Value at";
   if (Array.isArray(value) || typeof value === "object") return "Value at";
   return `Value '${String(value)}' at`;
 }
