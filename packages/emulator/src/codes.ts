@@ -3,11 +3,11 @@
  * after the purpose's lifetime (24 h to confirm a sign-up or an attribute, 1 h to reset a
  * password, as Cognito documents).
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Context } from "./context.ts";
 import { CognitoError, messages } from "./errors.ts";
 import { newCode } from "./ids.ts";
-import type { MessageKind, Pool, User } from "./model.ts";
+import type { MessageKind, Pool, User, VerifiableAttribute } from "./model.ts";
 import { destinationOf, maskDestination } from "./outbox.ts";
 import type { CodePurpose } from "./store/codes.ts";
 
@@ -98,4 +98,25 @@ export function consumeCode(ctx: Context, user: User, purpose: CodePurpose, code
     throw new CognitoError("CodeMismatchException", messages.codeMismatch);
   }
   codes.delete(user.poolId, user.usernameKey, purpose);
+}
+
+/**
+ * The CodeDeliveryDetails Cognito answers, with PreventUserExistenceErrors=ENABLED, for a user
+ * who does not exist (or cannot receive a code): a "simulated delivery medium … determined by
+ * the input user name format and verification settings of the user pool" (Developer Guide,
+ * Managing user existence error responses). Nothing is sent. The destination is derived from
+ * the name, so asking twice gives the same answer, as it would for a real user.
+ */
+export function simulatedDelivery(pool: Pool, name: string): CodeDeliveryDetails {
+  const digest = createHash("sha256").update(`${pool.id}/${name.toLowerCase()}`).digest();
+  const auto: readonly VerifiableAttribute[] = pool.config.AutoVerifiedAttributes ?? [];
+  const looksLikePhone = /^\+[0-9]+$/.test(name);
+  const sms = looksLikePhone || (!name.includes("@") && auto.includes("phone_number") && !auto.includes("email"));
+  if (sms) {
+    const digits = looksLikePhone ? name.slice(-4) : String(digest.readUInt16BE(0) % 10000).padStart(4, "0");
+    return { Destination: `+*******${digits}`, DeliveryMedium: "SMS", AttributeName: "phone_number" };
+  }
+  const letters = "abcdefghijklmnopqrstuvwxyz";
+  const email = name.includes("@") ? name : `${name}@${letters[digest[0]! % 26]!}.example`;
+  return { Destination: maskDestination(email, "EMAIL"), DeliveryMedium: "EMAIL", AttributeName: "email" };
 }

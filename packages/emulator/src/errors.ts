@@ -69,6 +69,11 @@ export const messages = {
   refreshTokenExpired: "Refresh Token has expired",
   invalidSession: "Invalid session for the user.",
   groupNotFound: "Group not found.",
+  /** ConfirmSignUp, ResendConfirmationCode, ForgotPassword and ConfirmForgotPassword name no user. */
+  usernameClientNotFound: "Username/client id combination not found.",
+  /** ForgotPassword for a user who must first answer NEW_PASSWORD_REQUIRED (FORCE_CHANGE_PASSWORD). */
+  passwordCannotBeReset: "User password cannot be reset in the current state.",
+  noRecoveryDestination: "Cannot reset password for the user as there is no registered/verified email or phone_number",
 } as const;
 
 export const notAuthorized = (message: string): CognitoError => new CognitoError("NotAuthorizedException", message);

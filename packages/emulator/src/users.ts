@@ -44,10 +44,16 @@ export function checkAttributes(
   creating: boolean,
 ): Attributes {
   const schema = new Map(pool.config.SchemaAttributes.map((a) => [a.Name, a]));
+  // AWS lists every unknown attribute, one line each:
+  // "Attributes did not conform to the schema: phone: Attribute does not exist in the schema.\n"
+  const unknown = input.filter(({ Name }) => !schema.has(Name));
+  if (unknown.length > 0) {
+    throw schemaError(unknown.map(({ Name }) => `${Name}: Attribute does not exist in the schema.\n`).join(""));
+  }
   const out: Attributes = {};
   for (const { Name, Value = "" } of input) {
     const definition = schema.get(Name);
-    if (!definition) throw schemaError(`${Name}: Attribute does not exist in the schema.\n`);
+    if (!definition) continue;
     if (systemAttributes.has(Name)) throw invalidParameter(`Cannot modify the non-mutable attribute ${Name}`);
     if (writer.kind === "user") {
       const writable = writer.client.config.WriteAttributes;
@@ -82,12 +88,14 @@ export function checkAttributes(
   return out;
 }
 
-/** The pool's required attributes that `attributes` lacks, as AWS reports the first one. */
+/**
+ * Refuses attributes that lack any of the pool's required ones. AWS names each missing attribute
+ * on its own line: "Attributes did not conform to the schema: email: The attribute is required\n".
+ */
 export function assertRequiredAttributes(pool: Pool, attributes: Attributes): void {
-  for (const definition of pool.config.SchemaAttributes) {
-    if (definition.Required && definition.Name !== "sub" && !attributes[definition.Name]) {
-      throw schemaError(`${definition.Name}: The attribute ${definition.Name} is required\n`);
-    }
+  const missing = pool.config.SchemaAttributes.filter((d) => d.Required && d.Name !== "sub" && !attributes[d.Name]);
+  if (missing.length > 0) {
+    throw schemaError(missing.map((d) => `${d.Name}: The attribute is required\n`).join(""));
   }
 }
 
@@ -159,6 +167,17 @@ export function assertUserIsNew(ctx: Context, pool: Pool, user: User): void {
   if (byAttribute.includes("phone_number") && phone && ctx.store.users.findByPhone(pool.id, phone).length > 0) {
     throw new CognitoError("UsernameExistsException", "An account with the given phone_number already exists.");
   }
+}
+
+/**
+ * The user as stored now. Operations that await (password hashing) hold a copy that another
+ * request may have changed meanwhile; re-read it in the synchronous turn that writes, so a write
+ * never puts back stale attributes. A user deleted meanwhile is UserNotFoundException.
+ */
+export function currentUser(ctx: Context, user: User): User {
+  const stored = ctx.store.users.get(user.poolId, user.usernameKey);
+  if (!stored || stored.sub !== user.sub) throw new CognitoError("UserNotFoundException", "User does not exist.");
+  return stored;
 }
 
 export interface PasswordFields {

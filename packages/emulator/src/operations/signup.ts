@@ -2,9 +2,9 @@
  * Self-service registration: SignUp, ConfirmSignUp, ResendConfirmationCode.
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html
  */
-import { consumeCode, issueCode, type CodeDeliveryDetails } from "../codes.ts";
+import { consumeCode, issueCode, simulatedDelivery, type CodeDeliveryDetails } from "../codes.ts";
 import type { Context } from "../context.ts";
-import { CognitoError, invalidParameter, notAuthorized } from "../errors.ts";
+import { CognitoError, invalidParameter, messages, notAuthorized } from "../errors.ts";
 import type { Attributes, Pool, User } from "../model.ts";
 import { shape } from "../shapes.ts";
 import {
@@ -49,8 +49,7 @@ function sendSignUpCode(
 }
 
 /** Unknown users of ConfirmSignUp/ResendConfirmationCode, in AWS's words. */
-const unknownUser = (): CognitoError =>
-  new CognitoError("UserNotFoundException", "Username/client id combination not found.");
+const unknownUser = (): CognitoError => new CognitoError("UserNotFoundException", messages.usernameClientNotFound);
 
 export const signUpOperations = {
   SignUp: defineOperation(
@@ -107,8 +106,12 @@ export const signUpOperations = {
       if (user.status !== "UNCONFIRMED") {
         throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
       }
+      // Before the code is spent: a user told AliasExistsException can retry with the same code
+      // and ForceAliasCreation=true.
+      const force = request.ForceAliasCreation ?? false;
+      if (!force) assertAliasFree(ctx, pool, user);
       consumeCode(ctx, user, "SIGN_UP", request.ConfirmationCode);
-      ctx.store.transaction(() => confirmUser(ctx, pool, user, request.ForceAliasCreation ?? false));
+      ctx.store.transaction(() => confirmUser(ctx, pool, user, force));
       return {};
     },
   ),
@@ -119,12 +122,13 @@ export const signUpOperations = {
       const { client, pool } = requireClient(ctx, request.ClientId);
       assertSecretHash(client, request.Username, request.SecretHash);
       const user = findUser(ctx, pool, request.Username);
-      if (!user) {
-        if (client.config.PreventUserExistenceErrors === "ENABLED") {
-          return { CodeDeliveryDetails: { Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email" } };
-        }
-        throw unknownUser();
-      }
+      const hideExistence = client.config.PreventUserExistenceErrors === "ENABLED";
+      // "Amazon Cognito returns CodeDeliveryDetails for a disabled user or a user that doesn't
+      // exist" when existence errors are prevented (Developer Guide, Managing user existence
+      // error responses).
+      if (hideExistence && (!user || !user.enabled))
+        return { CodeDeliveryDetails: simulatedDelivery(pool, request.Username) };
+      if (!user) throw unknownUser();
       if (user.status !== "UNCONFIRMED") throw invalidParameter("User is already confirmed.");
       const delivery = sendSignUpCode(ctx, pool, user, "RESEND_CODE");
       if (!delivery) {
@@ -144,17 +148,9 @@ export function confirmUser(ctx: Context, pool: Pool, user: User, forceAlias: bo
   const target = verificationTarget(pool, user.attributes);
   const attributes = { ...user.attributes };
   if (target) {
-    const value = attributes[target] ?? "";
     if ((pool.config.AliasAttributes ?? []).includes(target)) {
-      const others = (
-        target === "email" ? ctx.store.users.findByEmail(pool.id, value) : ctx.store.users.findByPhone(pool.id, value)
-      ).filter((other) => other.usernameKey !== user.usernameKey && other.attributes[`${target}_verified`] === "true");
-      if (others.length > 0 && !forceAlias) {
-        throw new CognitoError(
-          "AliasExistsException",
-          `An account with the given ${target === "email" ? "email" : "phone_number"} already exists.`,
-        );
-      }
+      const others = aliasHolders(ctx, pool, user, target);
+      if (others.length > 0 && !forceAlias) throw aliasExists(target);
       for (const other of others) {
         ctx.store.users.update(
           other,
@@ -166,4 +162,30 @@ export function confirmUser(ctx: Context, pool: Pool, user: User, forceAlias: bo
     attributes[`${target}_verified`] = "true";
   }
   return ctx.store.users.update(user, { status: "CONFIRMED", attributes }, ctx.clock.now());
+}
+
+/** Other users of `pool` whose verified `attribute` (an alias) is `user`'s value. */
+export function aliasHolders(ctx: Context, pool: Pool, user: User, attribute: "email" | "phone_number"): User[] {
+  const value = user.attributes[attribute] ?? "";
+  if (value === "") return [];
+  const holders =
+    attribute === "email" ? ctx.store.users.findByEmail(pool.id, value) : ctx.store.users.findByPhone(pool.id, value);
+  return holders.filter(
+    (other) => other.usernameKey !== user.usernameKey && other.attributes[`${attribute}_verified`] === "true",
+  );
+}
+
+export const aliasExists = (attribute: "email" | "phone_number"): CognitoError =>
+  new CognitoError("AliasExistsException", `An account with the given ${attribute} already exists.`);
+
+/** Refuses to confirm a user whose auto-verified contact is already another user's alias. */
+function assertAliasFree(ctx: Context, pool: Pool, user: User): void {
+  const target = verificationTarget(pool, user.attributes);
+  if (
+    target &&
+    (pool.config.AliasAttributes ?? []).includes(target) &&
+    aliasHolders(ctx, pool, user, target).length > 0
+  ) {
+    throw aliasExists(target);
+  }
 }
