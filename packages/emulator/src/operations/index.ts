@@ -4,12 +4,14 @@ import { authOperations } from "./auth.ts";
 import { clientOperations } from "./clients.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolOperations } from "./pools.ts";
+import { recoveryOperations } from "./recovery.ts";
 import { signUpOperations } from "./signup.ts";
 
 export const operations: OperationTable = {
   ...poolOperations,
   ...clientOperations,
   ...signUpOperations,
+  ...recoveryOperations,
   ...authOperations,
   ...adminUserOperations,
 };
