@@ -31,6 +31,7 @@ export type CognitoExceptionName =
   | "UnknownOperationException"
   | "UnsupportedOperationException"
   | "UnsupportedTokenTypeException"
+  | "UnsupportedUserStateException"
   | "UserLambdaValidationException"
   | "UserNotConfirmedException"
   | "UserNotFoundException"

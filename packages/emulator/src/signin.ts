@@ -1,16 +1,19 @@
 /**
  * Sign-in outcomes shared by every auth flow: opening a session (tokens plus a refresh token),
- * answering with a challenge, and the password check with Cognito's user-existence rules.
+ * answering with a challenge, the password check with Cognito's user-existence and lockout
+ * rules, the start of SRP, and the refresh-token flow.
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
  */
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "./context.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
 import { newOpaque } from "./ids.ts";
 import type { Client, Pool, User } from "./model.ts";
 import { findUser } from "./operations/common.ts";
 import { verifyPassword } from "./passwords.ts";
-import { issueTokens, newRefreshToken, tokenLifetimes } from "./tokens.ts";
-import { randomUUID } from "node:crypto";
+import { makeVerifier, serverChallenge } from "./srp.ts";
+import type { Session } from "./store/sessions.ts";
+import { hashRefreshToken, issueTokens, newRefreshToken, tokenLifetimes, type IssuedTokens } from "./tokens.ts";
 
 export interface AuthenticationResult {
   readonly AccessToken: string;
@@ -27,11 +30,21 @@ export interface AuthResponse {
   readonly AuthenticationResult?: AuthenticationResult;
 }
 
-/** Opens a session for a user who has proven who they are, and mints its tokens. */
-export async function openSession(ctx: Context, pool: Pool, client: Client, user: User): Promise<AuthResponse> {
+/** A session whose tokens are signed but whose row is not stored yet. */
+export interface PreparedSession {
+  readonly row: Omit<Session, "revoked">;
+  readonly response: AuthResponse;
+}
+
+/**
+ * Signs the tokens of a new session without storing it, so that a caller can store the session
+ * in the same transaction as the change that earned it (NEW_PASSWORD_REQUIRED) and a failure
+ * while signing leaves nothing behind.
+ */
+export async function prepareSession(ctx: Context, pool: Pool, client: Client, user: User): Promise<PreparedSession> {
   const now = ctx.clock.now();
   const refresh = newRefreshToken();
-  const session = {
+  const row = {
     originJti: randomUUID(),
     poolId: pool.id,
     clientId: client.id,
@@ -40,21 +53,39 @@ export async function openSession(ctx: Context, pool: Pool, client: Client, user
     authTime: Math.floor(now / 1000),
     expiresAt: now + tokenLifetimes(client).refresh * 1000,
   };
-  ctx.store.sessions.insert(session);
-  const tokens = await issueTokens(ctx, pool, client, user, session);
+  const tokens = await issueTokens(ctx, pool, client, user, row);
   return {
-    ChallengeParameters: {},
-    AuthenticationResult: {
-      AccessToken: tokens.AccessToken,
-      ExpiresIn: tokens.ExpiresIn,
-      TokenType: tokens.TokenType,
-      RefreshToken: refresh.token,
-      IdToken: tokens.IdToken,
+    row,
+    response: {
+      ChallengeParameters: {},
+      AuthenticationResult: {
+        AccessToken: tokens.AccessToken,
+        ExpiresIn: tokens.ExpiresIn,
+        TokenType: tokens.TokenType,
+        RefreshToken: refresh.token,
+        IdToken: tokens.IdToken,
+      },
     },
   };
 }
 
-/** Stores a pending challenge and returns the opaque Session string the client answers with. */
+/** Opens a session for a user who has proven who they are, and mints its tokens. */
+export async function openSession(ctx: Context, pool: Pool, client: Client, user: User): Promise<AuthResponse> {
+  const { row, response } = await prepareSession(ctx, pool, client, user);
+  ctx.store.sessions.insert(row);
+  return response;
+}
+
+/**
+ * Expired challenges are kept a day before they are purged, so that answering one late gets
+ * Cognito's "session is expired" rather than a plain "Invalid session".
+ */
+const expiredChallengeRetentionMs = 86_400_000;
+
+/**
+ * Stores a pending challenge and returns its key: the opaque Session string the client answers
+ * with, or `key` when the challenge is identified otherwise (PASSWORD_VERIFIER: the SECRET_BLOCK).
+ */
 export function openChallenge(
   ctx: Context,
   pool: Pool,
@@ -62,20 +93,31 @@ export function openChallenge(
   user: User,
   challenge: string,
   state: Record<string, string> = {},
+  key: string = newOpaque(96),
 ): string {
-  const session = newOpaque(96);
   const now = ctx.clock.now();
-  ctx.store.challenges.purgeExpired(now);
+  ctx.store.challenges.purgeExpired(now - expiredChallengeRetentionMs);
   ctx.store.challenges.insert({
-    session,
+    session: key,
     poolId: pool.id,
     clientId: client.id,
     usernameKey: user.usernameKey,
     challenge,
     state,
+    // AuthSessionValidity is in minutes (3–15, default 3).
     expiresAt: now + client.config.AuthSessionValidity * 60_000,
   });
-  return session;
+  return key;
+}
+
+/** Prefix of attribute names in NEW_PASSWORD_REQUIRED's requiredAttributes and responses. */
+export const userAttributesPrefix = "userAttributes.";
+
+/** The pool's required attributes that the user has no value for, as the challenge lists them. */
+export function missingRequiredAttributes(pool: Pool, user: User): string[] {
+  return pool.config.SchemaAttributes.filter((a) => a.Required && a.Name !== "sub" && !user.attributes[a.Name]).map(
+    (a) => `${userAttributesPrefix}${a.Name}`,
+  );
 }
 
 /** The NEW_PASSWORD_REQUIRED challenge for a user created by an administrator. */
@@ -86,7 +128,7 @@ export function newPasswordChallenge(ctx: Context, pool: Pool, client: Client, u
     Session: openChallenge(ctx, pool, client, user, "NEW_PASSWORD_REQUIRED"),
     ChallengeParameters: {
       USER_ID_FOR_SRP: user.username,
-      requiredAttributes: "[]",
+      requiredAttributes: JSON.stringify(missingRequiredAttributes(pool, user)),
       userAttributes: JSON.stringify(visible),
     },
   };
@@ -104,6 +146,52 @@ export function userForSignIn(ctx: Context, pool: Pool, client: Client, name: st
   throw new CognitoError("UserNotFoundException", messages.userNotFound);
 }
 
+/*
+ * Lockout, as the developer guide describes it ("Lockout behavior for failed sign-in
+ * attempts", docs.aws.amazon.com/cognito/latest/developerguide/authentication.html): after five
+ * failed password sign-ins the user is locked out for 1 s, doubling with each further failure
+ * up to about 15 minutes — 2^(n-5) seconds for n failures. Attempts during a lockout get
+ * NotAuthorizedException "Password attempts exceeded" and do not count. The count resets on a
+ * successful sign-in after the lockout, or after 15 minutes without any attempt once locked.
+ */
+const lockoutThreshold = 5;
+const maxLockoutSeconds = 900;
+const idleResetMs = 15 * 60_000;
+export const passwordAttemptsExceeded = "Password attempts exceeded";
+
+/** Refuses a password attempt while the user is locked out. Call before checking the password. */
+export function assertNotLockedOut(ctx: Context, user: User): void {
+  const { sessions } = ctx.store;
+  const state = sessions.failures(user.poolId, user.usernameKey);
+  if (!state) return;
+  const now = ctx.clock.now();
+  if (state.failures >= lockoutThreshold && now - state.lastAttemptAt >= idleResetMs) {
+    sessions.clearFailures(user.poolId, user.usernameKey);
+    return;
+  }
+  if (state.lockedUntil > now) {
+    sessions.setFailures(user.poolId, user.usernameKey, { ...state, lastAttemptAt: now });
+    throw notAuthorized(passwordAttemptsExceeded);
+  }
+}
+
+/** Counts a wrong password and starts (or lengthens) the lockout from the fifth. */
+export function recordWrongPassword(ctx: Context, user: User): void {
+  const now = ctx.clock.now();
+  const failures = (ctx.store.sessions.failures(user.poolId, user.usernameKey)?.failures ?? 0) + 1;
+  const lockSeconds =
+    failures >= lockoutThreshold ? Math.min(2 ** (failures - lockoutThreshold), maxLockoutSeconds) : 0;
+  ctx.store.sessions.setFailures(user.poolId, user.usernameKey, {
+    failures,
+    lockedUntil: lockSeconds > 0 ? now + lockSeconds * 1000 : 0,
+    lastAttemptAt: now,
+  });
+}
+
+export function recordRightPassword(ctx: Context, user: User): void {
+  ctx.store.sessions.clearFailures(user.poolId, user.usernameKey);
+}
+
 /**
  * USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: checks the password and the user's state in
  * Cognito's order, then opens a session or answers NEW_PASSWORD_REQUIRED.
@@ -119,7 +207,12 @@ export async function passwordSignIn(
   if (user.status === "RESET_REQUIRED") {
     throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
   }
-  if (!(await verifyPassword(password, user.passwordHash))) throw notAuthorized(messages.incorrectCredentials);
+  assertNotLockedOut(ctx, user);
+  if (!(await verifyPassword(password, user.passwordHash))) {
+    recordWrongPassword(ctx, user);
+    throw notAuthorized(messages.incorrectCredentials);
+  }
+  recordRightPassword(ctx, user);
   return afterPasswordVerified(ctx, pool, client, user);
 }
 
@@ -139,4 +232,107 @@ export async function afterPasswordVerified(
     return newPasswordChallenge(ctx, pool, client, user);
   }
   return openSession(ctx, pool, client, user);
+}
+
+/** What a PASSWORD_VERIFIER challenge keeps server-side: the client's A and our b and B. */
+export interface SrpState extends Record<string, string> {
+  readonly A: string;
+  readonly b: string;
+  readonly B: string;
+}
+
+/** Deterministic per name, so that asking twice about an unknown user gives the same salt. */
+const fakeSalt = (pool: Pool, name: string): string =>
+  createHash("sha256").update(`salt\0${pool.id}\0${name.toLowerCase()}`).digest("hex").slice(0, 32);
+
+/** A uuid-shaped stand-in for the username of an unknown user in pools that sign in by email. */
+function fakeUserId(pool: Pool, name: string): string {
+  if ((pool.config.UsernameAttributes ?? []).length === 0) return name;
+  const h = createHash("sha256").update(`id\0${pool.id}\0${name.toLowerCase()}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * USER_SRP_AUTH's first step: the PASSWORD_VERIFIER challenge. AWS answers it without a Session;
+ * the client hands back SECRET_BLOCK as PASSWORD_CLAIM_SECRET_BLOCK, so the block is what the
+ * pending challenge is keyed by (pycognito answers without a Session at all).
+ *
+ * For an unknown user on a client with PreventUserExistenceErrors=ENABLED, Cognito answers with
+ * a simulated challenge, and the answer then fails as a wrong password would; the simulated one
+ * is not stored, so any answer to it fails.
+ */
+export function srpChallenge(ctx: Context, pool: Pool, client: Client, name: string, srpA: string): AuthResponse {
+  const user = findUser(ctx, pool, name);
+  const secretBlock = randomBytes(64).toString("base64");
+  if (!user || user.srpVerifier === null || user.srpSalt === null) {
+    if (!user && client.config.PreventUserExistenceErrors !== "ENABLED") {
+      throw new CognitoError("UserNotFoundException", messages.userNotFound);
+    }
+    const userId = user?.username ?? fakeUserId(pool, name);
+    const decoy = makeVerifier(pool.id, userId, randomBytes(16).toString("hex"));
+    return {
+      ChallengeName: "PASSWORD_VERIFIER",
+      ChallengeParameters: {
+        SALT: user ? decoy.salt : fakeSalt(pool, name),
+        SECRET_BLOCK: secretBlock,
+        SRP_B: serverChallenge(decoy.verifier).B,
+        USERNAME: userId,
+        USER_ID_FOR_SRP: userId,
+      },
+    };
+  }
+  if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  if (user.status === "RESET_REQUIRED") {
+    throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
+  }
+  const { b, B } = serverChallenge(user.srpVerifier);
+  const state: SrpState = { A: srpA, b, B };
+  openChallenge(ctx, pool, client, user, "PASSWORD_VERIFIER", state, secretBlock);
+  return {
+    ChallengeName: "PASSWORD_VERIFIER",
+    ChallengeParameters: {
+      SALT: user.srpSalt,
+      SECRET_BLOCK: secretBlock,
+      SRP_B: B,
+      USERNAME: user.username,
+      USER_ID_FOR_SRP: user.username,
+    },
+  };
+}
+
+/**
+ * REFRESH_TOKEN_AUTH / REFRESH_TOKEN and GetTokensFromRefreshToken: fresh access and ID tokens
+ * for the session the refresh token belongs to, keeping its `origin_jti` and `auth_time`. No new
+ * refresh token, as AWS (without refresh-token rotation).
+ *
+ * `assertClientProof` checks the client's SECRET_HASH or secret once the user is known: for a
+ * refresh, AWS computes SECRET_HASH with the user's username — the `cognito:username`, which in
+ * pools that sign in by email is the sub-like id, not the email typed at sign-in.
+ */
+export async function refreshSignIn(
+  ctx: Context,
+  client: Client,
+  refreshToken: string,
+  assertClientProof: (user: User) => void,
+): Promise<AuthResponse> {
+  const session = ctx.store.sessions.findByRefreshTokenHash(hashRefreshToken(refreshToken));
+  if (!session || session.clientId !== client.id) throw notAuthorized(messages.invalidRefreshToken);
+  const pool = ctx.store.pools.get(session.poolId);
+  const user = pool && ctx.store.users.get(pool.id, session.usernameKey);
+  if (!pool || !user) throw notAuthorized(messages.invalidRefreshToken);
+  assertClientProof(user);
+  // A disabled user hears that first, whether or not disabling also revoked the session.
+  if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  if (session.revoked) throw notAuthorized(messages.refreshTokenRevoked);
+  if (session.expiresAt <= ctx.clock.now()) throw notAuthorized(messages.refreshTokenExpired);
+  const tokens: IssuedTokens = await issueTokens(ctx, pool, client, user, session);
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: {
+      AccessToken: tokens.AccessToken,
+      ExpiresIn: tokens.ExpiresIn,
+      TokenType: tokens.TokenType,
+      IdToken: tokens.IdToken,
+    },
+  };
 }

@@ -1,11 +1,13 @@
 /** Every operation the emulator answers, by its X-Amz-Target name. */
 import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
+import { challengeOperations } from "./challenges.ts";
 import { clientOperations } from "./clients.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolOperations } from "./pools.ts";
 import { recoveryOperations } from "./recovery.ts";
 import { signUpOperations } from "./signup.ts";
+import { tokenOperations } from "./tokens.ts";
 
 export const operations: OperationTable = {
   ...poolOperations,
@@ -13,5 +15,7 @@ export const operations: OperationTable = {
   ...signUpOperations,
   ...recoveryOperations,
   ...authOperations,
+  ...challengeOperations,
+  ...tokenOperations,
   ...adminUserOperations,
 };

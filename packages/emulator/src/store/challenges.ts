@@ -50,9 +50,12 @@ export function challengeRepository(db: Db) {
         }
       );
     },
-    /** Removes the challenge; a Session string is good for one answer only. */
-    delete(session: string): void {
-      remove.run(session);
+    /**
+     * Removes the challenge; a Session string is good for one answer only. False when it was
+     * already gone, i.e. another answer to the same challenge got there first.
+     */
+    consume(session: string): boolean {
+      return remove.run(session).changes === 1;
     },
     purgeExpired(now: number): void {
       purge.run(now);

@@ -1,4 +1,7 @@
-/** Groups of a pool and their members. */
+/**
+ * Groups of a pool and their members. Group names are case-sensitive, as in Cognito; a member is
+ * kept by username key, and deleting the group or the user removes the membership (cascade).
+ */
 import type { Group } from "../model.ts";
 import type { Db } from "./database.ts";
 
@@ -56,6 +59,10 @@ export function groupRepository(db: Db) {
      WHERE m.pool_id = ? AND m.username_key = ?
      ORDER BY g.precedence IS NULL, g.precedence, g.name`,
   );
+  const groupsOfUserPage = db.prepare<[string, string, string, number], GroupRow>(
+    `SELECT g.* FROM groups g JOIN group_members m ON m.pool_id = g.pool_id AND m.group_name = g.name
+     WHERE m.pool_id = ? AND m.username_key = ? AND g.name > ? ORDER BY g.name LIMIT ?`,
+  );
   const membersPage = db.prepare<[string, string, string, number], { username_key: string }>(
     "SELECT username_key FROM group_members WHERE pool_id = ? AND group_name = ? AND username_key > ? ORDER BY username_key LIMIT ?",
   );
@@ -86,6 +93,10 @@ export function groupRepository(db: Db) {
     /** The user's groups, by precedence as they appear in `cognito:groups`. */
     ofUser(poolId: string, usernameKey: string): Group[] {
       return groupsOfUser.all(poolId, usernameKey).map(toGroup);
+    },
+    /** The user's groups after `afterName`, in name order (AdminListGroupsForUser's pages). */
+    ofUserPage(poolId: string, usernameKey: string, afterName: string, limit: number): Group[] {
+      return groupsOfUserPage.all(poolId, usernameKey, afterName, limit).map(toGroup);
     },
     /** Username keys of a group's members after `afterKey`, in key order. */
     members(poolId: string, groupName: string, afterKey: string, limit: number): string[] {

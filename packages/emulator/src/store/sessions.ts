@@ -3,6 +3,9 @@
  * every token it yields carries; the refresh token is stored only as a hash. Revoking the
  * session (RevokeToken, GlobalSignOut, AdminUserGlobalSignOut, disabling the user) revokes the
  * refresh token and every access token minted from it.
+ *
+ * Also the per-user count of failed password sign-ins behind Cognito's lockout
+ * (`signin.ts`), which lives and dies with the user like the sessions do.
  */
 import type { Db } from "./database.ts";
 
@@ -17,6 +20,15 @@ export interface Session {
   readonly revoked: boolean;
 }
 
+/** Failed password sign-ins of one user since the last success or reset. */
+export interface SignInFailures {
+  readonly failures: number;
+  /** Epoch ms; 0 when not locked. */
+  readonly lockedUntil: number;
+  /** Epoch ms of the last attempt, locked-out attempts included. */
+  readonly lastAttemptAt: number;
+}
+
 interface SessionRow {
   origin_jti: string;
   pool_id: string;
@@ -26,6 +38,12 @@ interface SessionRow {
   auth_time: number;
   expires_at: number;
   revoked: number;
+}
+
+interface FailureRow {
+  failures: number;
+  locked_until: number;
+  last_attempt_at: number;
 }
 
 const toSession = (row: SessionRow): Session => ({
@@ -39,7 +57,21 @@ const toSession = (row: SessionRow): Session => ({
   revoked: row.revoked === 1,
 });
 
+// The lockout counter is this module's own state, so its table is declared here; like every
+// table it is created if missing, so existing databases gain it on their next start.
+const failureSchema = `
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+  pool_id TEXT NOT NULL,
+  username_key TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  locked_until REAL NOT NULL,
+  last_attempt_at REAL NOT NULL,
+  PRIMARY KEY (pool_id, username_key),
+  FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key) ON DELETE CASCADE
+);`;
+
 export function sessionRepository(db: Db) {
+  db.exec(failureSchema);
   const insert = db.prepare(
     `INSERT INTO sessions (origin_jti, pool_id, client_id, username_key, refresh_token_hash, auth_time, expires_at, revoked)
      VALUES (@originJti, @poolId, @clientId, @usernameKey, @refreshTokenHash, @authTime, @expiresAt, 0)`,
@@ -51,6 +83,18 @@ export function sessionRepository(db: Db) {
     "UPDATE sessions SET revoked = 1 WHERE pool_id = ? AND username_key = ?",
   );
   const purge = db.prepare<[number]>("DELETE FROM sessions WHERE expires_at < ?");
+  const failuresOf = db.prepare<[string, string], FailureRow>(
+    "SELECT failures, locked_until, last_attempt_at FROM sign_in_failures WHERE pool_id = ? AND username_key = ?",
+  );
+  const putFailures = db.prepare(
+    `INSERT INTO sign_in_failures (pool_id, username_key, failures, locked_until, last_attempt_at)
+     VALUES (@poolId, @usernameKey, @failures, @lockedUntil, @lastAttemptAt)
+     ON CONFLICT (pool_id, username_key) DO UPDATE SET failures = excluded.failures,
+       locked_until = excluded.locked_until, last_attempt_at = excluded.last_attempt_at`,
+  );
+  const clearFailures = db.prepare<[string, string]>(
+    "DELETE FROM sign_in_failures WHERE pool_id = ? AND username_key = ?",
+  );
 
   return {
     insert(session: Omit<Session, "revoked">): void {
@@ -72,6 +116,16 @@ export function sessionRepository(db: Db) {
     },
     purgeExpired(now: number): void {
       purge.run(now);
+    },
+    failures(poolId: string, usernameKey: string): SignInFailures | undefined {
+      const row = failuresOf.get(poolId, usernameKey);
+      return row && { failures: row.failures, lockedUntil: row.locked_until, lastAttemptAt: row.last_attempt_at };
+    },
+    setFailures(poolId: string, usernameKey: string, state: SignInFailures): void {
+      putFailures.run({ poolId, usernameKey, ...state });
+    },
+    clearFailures(poolId: string, usernameKey: string): void {
+      clearFailures.run(poolId, usernameKey);
     },
   };
 }

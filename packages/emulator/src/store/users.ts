@@ -50,9 +50,13 @@ export type UserChanges = Partial<
   Pick<User, "status" | "enabled" | "attributes" | "passwordHash" | "srpSalt" | "srpVerifier" | "mfa">
 >;
 
-/** A ListUsers filter, already parsed: a column or attribute, `=` or `^=`, a value. */
+/**
+ * A ListUsers filter, already parsed: what it compares, `=` or `^=`, and the value.
+ * `userStatus` is `cognito:user_status` (UNCONFIRMED, CONFIRMED, …), compared case-insensitively;
+ * `enabled` is the filter's `status`, the text "Enabled" or "Disabled", compared as written.
+ */
 export interface UserFilter {
-  readonly field: "username" | "status" | "enabled" | "sub" | { readonly attribute: string };
+  readonly field: "username" | "userStatus" | "enabled" | "sub" | { readonly attribute: string };
   readonly operator: "=" | "^=";
   readonly value: string;
 }
@@ -89,10 +93,11 @@ export function userRepository(db: Db) {
   );
   const remove = db.prepare<[string, string]>("DELETE FROM users WHERE pool_id = ? AND username_key = ?");
 
-  const columns = {
+  // What each filter field compares; attributes come out of the JSON document.
+  const filterTargets = {
     username: "username",
-    status: "status",
-    enabled: "enabled",
+    userStatus: "upper(status)",
+    enabled: "(CASE enabled WHEN 1 THEN 'Enabled' ELSE 'Disabled' END)",
     sub: "sub",
   } as const;
 
@@ -155,16 +160,11 @@ export function userRepository(db: Db) {
       }
       if (filter) {
         const target =
-          typeof filter.field === "string" ? columns[filter.field] : "json_extract(attributes, @attributePath)";
+          typeof filter.field === "string" ? filterTargets[filter.field] : "json_extract(attributes, @attributePath)";
         if (typeof filter.field !== "string") params.attributePath = `$."${filter.field.attribute}"`;
-        if (filter.operator === "=") {
-          where.push(`${target} = @value`);
-          params.value = filter.value;
-        } else {
-          // substr() instead of LIKE: a prefix is literal, `%` and `_` in it are not wildcards.
-          where.push(`substr(${target}, 1, length(@value)) = @value`);
-          params.value = filter.value;
-        }
+        params.value = filter.field === "userStatus" ? filter.value.toUpperCase() : filter.value;
+        // substr() instead of LIKE: a prefix is literal, `%` and `_` in it are not wildcards.
+        where.push(filter.operator === "=" ? `${target} = @value` : `substr(${target}, 1, length(@value)) = @value`);
       }
       const sql = `SELECT * FROM users WHERE ${where.join(" AND ")} ORDER BY created_at, username_key LIMIT @limit`;
       return db.prepare<Record<string, string | number>, UserRow>(sql).all(params).map(toUser);

@@ -1,0 +1,264 @@
+/**
+ * Answers to sign-in challenges: RespondToAuthChallenge and AdminRespondToAuthChallenge for
+ * PASSWORD_VERIFIER (the second step of USER_SRP_AUTH) and NEW_PASSWORD_REQUIRED (a user
+ * created by an administrator signing in with the temporary password).
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html
+ *
+ * A challenge is answered once: the pending row is consumed by the first answer that gets as
+ * far as checking the proof, right or wrong, as Cognito invalidates a Session after a failed
+ * answer. An answer refused before that (a missing parameter, a password the policy rejects)
+ * leaves the challenge open and changes nothing.
+ */
+import type { Context } from "../context.ts";
+import { messages, notAuthorized, type CognitoError } from "../errors.ts";
+import type { Attributes, Client, Pool, User } from "../model.ts";
+import { shape } from "../shapes.ts";
+import {
+  afterPasswordVerified,
+  assertNotLockedOut,
+  prepareSession,
+  recordRightPassword,
+  recordWrongPassword,
+  userAttributesPrefix,
+  type AuthResponse,
+} from "../signin.ts";
+import { verifyPasswordClaim } from "../srp.ts";
+import type { PendingChallenge } from "../store/challenges.ts";
+import {
+  assertRequiredAttributes,
+  checkAttributes,
+  passwordFields,
+  type AttributeInput,
+  type AttributeWriter,
+} from "../users.ts";
+import { optionalParameter, requireParameter } from "./auth.ts";
+import {
+  assertSecretHash,
+  clientId,
+  clientMetadata,
+  findUser,
+  requireClient,
+  requirePool,
+  requirePoolClient,
+  userPoolId,
+} from "./common.ts";
+import { defineOperation } from "./operation.ts";
+
+const challengeNames = [
+  "SMS_MFA",
+  "EMAIL_OTP",
+  "SOFTWARE_TOKEN_MFA",
+  "SELECT_MFA_TYPE",
+  "MFA_SETUP",
+  "PASSWORD_VERIFIER",
+  "CUSTOM_CHALLENGE",
+  "SELECT_CHALLENGE",
+  "DEVICE_SRP_AUTH",
+  "DEVICE_PASSWORD_VERIFIER",
+  "ADMIN_NO_SRP_AUTH",
+  "NEW_PASSWORD_REQUIRED",
+  "SMS_OTP",
+  "PASSWORD",
+  "WEB_AUTHN",
+  "PASSWORD_SRP",
+] as const;
+
+/** Cognito's words for a Session answered after AuthSessionValidity ran out. */
+export const sessionExpired = "Invalid session for the user, session is expired.";
+
+const invalidSession = (): CognitoError => notAuthorized(messages.invalidSession);
+
+type Responses = Readonly<Record<string, unknown>>;
+
+interface Answer {
+  readonly pool: Pool;
+  readonly client: Client;
+  readonly name: string;
+  readonly session: string | undefined;
+  readonly responses: Responses;
+  /** Who sets attributes given with NEW_PASSWORD_REQUIRED: the user, or an administrator. */
+  readonly writer: AttributeWriter;
+}
+
+/** The challenge `key` names, if it is open for this client and challenge; else Cognito's refusal. */
+function pendingChallenge(ctx: Context, answer: Answer, key: string | undefined): PendingChallenge {
+  const pending = key === undefined ? undefined : ctx.store.challenges.get(key);
+  if (
+    !pending ||
+    pending.poolId !== answer.pool.id ||
+    pending.clientId !== answer.client.id ||
+    pending.challenge !== answer.name
+  ) {
+    throw invalidSession();
+  }
+  if (pending.expiresAt <= ctx.clock.now()) throw notAuthorized(sessionExpired);
+  return pending;
+}
+
+/** The challenged user, who must also be the one the answer's USERNAME names. */
+function challengedUser(ctx: Context, pool: Pool, pending: PendingChallenge, name: string): User {
+  const user = ctx.store.users.get(pool.id, pending.usernameKey);
+  if (!user) throw invalidSession();
+  if (findUser(ctx, pool, name)?.usernameKey !== user.usernameKey) throw notAuthorized(messages.incorrectCredentials);
+  return user;
+}
+
+/**
+ * PASSWORD_VERIFIER: the client's proof that it knows the password, checked against the SRP
+ * state kept since InitiateAuth. The challenge is found by its SECRET_BLOCK, which AWS's
+ * clients send back as PASSWORD_CLAIM_SECRET_BLOCK (the challenge came without a Session).
+ */
+async function answerPasswordVerifier(ctx: Context, answer: Answer): Promise<AuthResponse> {
+  const { pool, client, responses } = answer;
+  const name = requireParameter(responses, "USERNAME");
+  const secretBlock = requireParameter(responses, "PASSWORD_CLAIM_SECRET_BLOCK");
+  const signature = requireParameter(responses, "PASSWORD_CLAIM_SIGNATURE");
+  const timestamp = requireParameter(responses, "TIMESTAMP");
+  assertSecretHash(client, name, optionalParameter(responses, "SECRET_HASH"));
+  // The simulated challenge for an unknown user (PreventUserExistenceErrors=ENABLED) is never
+  // stored; its answer must fail as a wrong password does, and so must any unknown block.
+  if (client.config.PreventUserExistenceErrors === "ENABLED" && !ctx.store.challenges.get(secretBlock)) {
+    throw notAuthorized(messages.incorrectCredentials);
+  }
+  const pending = pendingChallenge(ctx, answer, secretBlock);
+  if (!ctx.store.challenges.consume(secretBlock)) throw invalidSession();
+  const user = challengedUser(ctx, pool, pending, name);
+  if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  assertNotLockedOut(ctx, user);
+  const { A, b, B } = pending.state;
+  const proven =
+    user.srpVerifier !== null &&
+    A !== undefined &&
+    b !== undefined &&
+    B !== undefined &&
+    verifyPasswordClaim({
+      poolId: pool.id,
+      userId: user.username,
+      verifier: user.srpVerifier,
+      A,
+      b,
+      B,
+      secretBlock,
+      timestamp,
+      signature,
+    });
+  if (!proven) {
+    recordWrongPassword(ctx, user);
+    throw notAuthorized(messages.incorrectCredentials);
+  }
+  recordRightPassword(ctx, user);
+  return afterPasswordVerified(ctx, pool, client, user);
+}
+
+/** The `userAttributes.<name>` members of a NEW_PASSWORD_REQUIRED answer. */
+function attributesGiven(responses: Responses): AttributeInput[] {
+  return Object.entries(responses)
+    .filter(([key]) => key.startsWith(userAttributesPrefix))
+    .map(([key, value]) => ({
+      Name: key.slice(userAttributesPrefix.length),
+      Value: typeof value === "string" ? value : "",
+    }));
+}
+
+/** The user's attributes after the answer's changes; a changed email or phone is unverified. */
+function mergeAttributes(current: Attributes, changes: Attributes): Attributes {
+  const merged: Attributes = { ...current, ...changes };
+  for (const name of ["email", "phone_number"]) {
+    const flag = `${name}_verified`;
+    if (name in changes && changes[name] !== current[name] && !(flag in changes)) merged[flag] = "false";
+  }
+  return merged;
+}
+
+/**
+ * NEW_PASSWORD_REQUIRED: sets the user's own password (checked against the policy), any
+ * attributes given as `userAttributes.<name>`, status CONFIRMED, and signs the user in. The
+ * user, the consumed challenge and the new session are written in one transaction.
+ */
+async function answerNewPassword(ctx: Context, answer: Answer): Promise<AuthResponse> {
+  const { pool, client, responses } = answer;
+  const pending = pendingChallenge(ctx, answer, answer.session);
+  const name = requireParameter(responses, "USERNAME");
+  const newPassword = requireParameter(responses, "NEW_PASSWORD");
+  assertSecretHash(client, name, optionalParameter(responses, "SECRET_HASH"));
+  const user = challengedUser(ctx, pool, pending, name);
+  if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  const changes = checkAttributes(pool, attributesGiven(responses), answer.writer, false);
+  const attributes = mergeAttributes(user.attributes, changes);
+  assertRequiredAttributes(pool, attributes);
+  const secrets = await passwordFields(ctx, pool, user.username, newPassword);
+  const now = ctx.clock.now();
+  const confirmed: User = { ...user, ...secrets, attributes, status: "CONFIRMED", updatedAt: now };
+  const { row, response } = await prepareSession(ctx, pool, client, confirmed);
+  ctx.store.transaction(() => {
+    // Signing took time: another answer may have used the challenge meanwhile.
+    const current = ctx.store.users.get(pool.id, user.usernameKey);
+    if (!current || !ctx.store.challenges.consume(pending.session)) throw invalidSession();
+    ctx.store.users.update(current, { ...secrets, attributes, status: "CONFIRMED" }, now);
+    ctx.store.sessions.insert(row);
+  });
+  return response;
+}
+
+function answerChallenge(ctx: Context, answer: Answer): Promise<AuthResponse> {
+  switch (answer.name) {
+    case "PASSWORD_VERIFIER":
+      return answerPasswordVerifier(ctx, answer);
+    case "NEW_PASSWORD_REQUIRED":
+      return answerNewPassword(ctx, answer);
+    default:
+      // The emulator never issues the other challenges (MFA, custom, devices), so no Session
+      // can be waiting for them.
+      throw invalidSession();
+  }
+}
+
+const challengeResponses = shape.map(shape.string({ sensitive: true }));
+const session = shape.string({ min: 20, max: 2048 });
+
+export const challengeOperations = {
+  RespondToAuthChallenge: defineOperation(
+    shape.structure({
+      ClientId: clientId,
+      ChallengeName: shape.string({ required: true, enum: challengeNames }),
+      Session: session,
+      ChallengeResponses: challengeResponses,
+      ClientMetadata: clientMetadata,
+    }),
+    async (ctx, request) => {
+      const { client, pool } = requireClient(ctx, request.ClientId);
+      return answerChallenge(ctx, {
+        pool,
+        client,
+        name: request.ChallengeName,
+        session: request.Session,
+        responses: request.ChallengeResponses ?? {},
+        writer: { kind: "user", client },
+      });
+    },
+  ),
+
+  AdminRespondToAuthChallenge: defineOperation(
+    shape.structure({
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      ChallengeName: shape.string({ required: true, enum: challengeNames }),
+      Session: session,
+      ChallengeResponses: challengeResponses,
+      ClientMetadata: clientMetadata,
+    }),
+    async (ctx, request) => {
+      const pool = requirePool(ctx, request.UserPoolId);
+      const client = requirePoolClient(ctx, pool, request.ClientId);
+      return answerChallenge(ctx, {
+        pool,
+        client,
+        name: request.ChallengeName,
+        session: request.Session,
+        responses: request.ChallengeResponses ?? {},
+        writer: { kind: "admin" },
+      });
+    },
+  ),
+};
