@@ -1,8 +1,10 @@
 /** Every operation the emulator answers, by its X-Amz-Target name. */
+import { accountOperations } from "./account.ts";
 import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
 import { clientOperations } from "./clients.ts";
+import { groupOperations } from "./groups.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolOperations } from "./pools.ts";
 import { recoveryOperations } from "./recovery.ts";
@@ -14,8 +16,10 @@ export const operations: OperationTable = {
   ...clientOperations,
   ...signUpOperations,
   ...recoveryOperations,
+  ...accountOperations,
   ...authOperations,
   ...challengeOperations,
   ...tokenOperations,
   ...adminUserOperations,
+  ...groupOperations,
 };
