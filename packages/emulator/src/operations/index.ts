@@ -1,5 +1,4 @@
 /** Every operation the emulator answers, by its X-Amz-Target name. */
-import { accountOperations } from "./account.ts";
 import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
@@ -16,7 +15,6 @@ export const operations: OperationTable = {
   ...clientOperations,
   ...signUpOperations,
   ...recoveryOperations,
-  ...accountOperations,
   ...authOperations,
   ...challengeOperations,
   ...tokenOperations,
