@@ -327,14 +327,19 @@ describe("group membership", () => {
       await addToGroup(poolId, "user-0", group);
     }
     const seen: string[] = [];
-    NextToken = undefined;
+    let groupsToken: string | undefined;
     do {
       const page = await h.cognito.send(
-        new AdminListGroupsForUserCommand({ UserPoolId: poolId, Username: "user-0", Limit: 2, NextToken }),
+        new AdminListGroupsForUserCommand({
+          UserPoolId: poolId,
+          Username: "user-0",
+          Limit: 2,
+          NextToken: groupsToken,
+        }),
       );
       seen.push(...page.Groups!.map((g) => g.GroupName!));
-      NextToken = page.NextToken;
-    } while (NextToken);
+      groupsToken = page.NextToken;
+    } while (groupsToken);
     expect(seen).toEqual([...groups, "many"]);
   });
 
