@@ -1,4 +1,5 @@
 /** Every operation the emulator answers, by its X-Amz-Target name. */
+import { accountOperations } from "./account.ts";
 import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
@@ -15,6 +16,7 @@ export const operations: OperationTable = {
   ...clientOperations,
   ...signUpOperations,
   ...recoveryOperations,
+  ...accountOperations,
   ...authOperations,
   ...challengeOperations,
   ...tokenOperations,
