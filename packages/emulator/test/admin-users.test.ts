@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html
  */
 import {
+  AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDeleteUserAttributesCommand,
   AdminDeleteUserCommand,
@@ -17,6 +18,7 @@ import {
   AdminUpdateUserAttributesCommand,
   InitiateAuthCommand,
   ListUsersCommand,
+  SignUpCommand,
   type AdminCreateUserCommandInput,
   type AttributeType,
   type CreateUserPoolCommandInput,
@@ -384,6 +386,32 @@ describe("AdminGetUser", () => {
   });
 });
 
+describe("AdminConfirmSignUp", () => {
+  it("confirms a signed-up user, named by username or sub, once", async () => {
+    const { poolId, clientId } = await setup();
+    const name = fresh();
+    const { UserSub } = await h.cognito.send(
+      new SignUpCommand({ ClientId: clientId, Username: name, Password: permanent }),
+    );
+    await h.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: UserSub }));
+    expect((await getUser(poolId, name)).UserStatus).toBe("CONFIRMED");
+    expect((await signIn(clientId, name, permanent)).AuthenticationResult).toBeDefined();
+    expect(
+      await errorOf(h.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: name }))),
+    ).toMatchObject({
+      name: "NotAuthorizedException",
+      message: "User cannot be confirmed. Current status is CONFIRMED",
+    });
+  });
+
+  it("answers UserNotFoundException for an unknown user", async () => {
+    const { poolId } = await setup();
+    expect(
+      await errorOf(h.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId, Username: fresh() }))),
+    ).toMatchObject({ name: "UserNotFoundException", message: "User does not exist." });
+  });
+});
+
 describe("AdminDeleteUser", () => {
   it("deletes the user, whose sign-in and lookups then fail", async () => {
     const { poolId, clientId } = await setup();
@@ -431,23 +459,13 @@ describe("AdminSetUserPassword", () => {
   it("confirms an UNCONFIRMED user with a permanent password", async () => {
     const { poolId, clientId } = await setup();
     const name = fresh();
-    await confirmedUser(poolId, name);
-    // AdminSetUserPassword is the documented way to skip confirmation altogether.
-    const raw = await rawCall(
-      h.emulator.url,
-      "SignUp",
-      JSON.stringify({ ClientId: clientId, Username: `${name}-signup`, Password: permanent }),
-    );
-    expect(raw.status).toBe(200);
+    await h.cognito.send(new SignUpCommand({ ClientId: clientId, Username: name, Password: permanent }));
+    expect((await getUser(poolId, name)).UserStatus).toBe("UNCONFIRMED");
     await h.cognito.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: poolId,
-        Username: `${name}-signup`,
-        Password: permanent,
-        Permanent: true,
-      }),
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: name, Password: permanent, Permanent: true }),
     );
-    expect((await getUser(poolId, `${name}-signup`)).UserStatus).toBe("CONFIRMED");
+    expect((await getUser(poolId, name)).UserStatus).toBe("CONFIRMED");
+    expect((await signIn(clientId, name, permanent)).AuthenticationResult).toBeDefined();
   });
 
   it("refuses a password that breaks the policy and leaves the old one working", async () => {

@@ -32,7 +32,6 @@ import {
   findUser,
   password,
   requirePool,
-  requireUser,
   userPoolId,
   username,
 } from "./common.ts";
@@ -388,7 +387,7 @@ export const adminUserOperations = {
     shape.structure({ UserPoolId: userPoolId, Username: username, ClientMetadata: clientMetadata }),
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
-      const user = requireUser(ctx, pool, request.Username);
+      const user = requireAdminUser(ctx, pool, request.Username);
       if (user.status !== "UNCONFIRMED") {
         throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
       }
