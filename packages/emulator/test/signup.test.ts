@@ -12,7 +12,7 @@ import {
   type CreateUserPoolCommandInput,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, createPool, errorOf, secretHash, startHarness, type Harness } from "./harness.ts";
+import { createClient, createPool, errorOf, rawCall, secretHash, startHarness, type Harness } from "./harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -326,6 +326,18 @@ describe("SignUp", () => {
     expect(error).toMatchObject({
       name: "NotAuthorizedException",
       message: "SignUp is not permitted for this user pool",
+    });
+  });
+
+  it("answers a null in UserAttributes with a validation error, not a fault", async () => {
+    const { clientId } = await setup();
+    const body = JSON.stringify({ ClientId: clientId, Username: fresh(), Password: password, UserAttributes: [null] });
+    const response = await rawCall(h.emulator.url, "SignUp", body);
+    expect(response.status).toBe(400);
+    expect(response.json).toEqual({
+      __type: "InvalidParameterException",
+      message:
+        "1 validation error detected: Value null at 'userAttributes.1.member' failed to satisfy constraint: Member must not be null",
     });
   });
 

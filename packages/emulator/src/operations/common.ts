@@ -34,10 +34,15 @@ export const groupName = shape.string({
   max: 128,
   pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`,
 });
-export const attributeType = shape.structure({
-  Name: shape.string({ required: true, min: 1, max: 32, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
-  Value: shape.string({ max: 2048, sensitive: true }),
-});
+// Required as a list member: a null in UserAttributes is a validation error, not a null handed
+// to the operation.
+export const attributeType = shape.structure(
+  {
+    Name: shape.string({ required: true, min: 1, max: 32, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
+    Value: shape.string({ max: 2048, sensitive: true }),
+  },
+  { required: true },
+);
 export const attributesShape = shape.list(attributeType);
 export const clientMetadata = shape.map(shape.string());
 export const paginationToken = shape.string({ min: 1, pattern: String.raw`[\S]+` });
