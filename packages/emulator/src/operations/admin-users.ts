@@ -87,7 +87,8 @@ interface Invitation {
  * Where the invitation goes. DesiredDeliveryMediums defaults to SMS (API reference); a user with
  * no phone number then gets it by email, and one with neither gets none. A medium asked for
  * explicitly needs its attribute: "You must provide a value for email … if you set EMAIL in the
- * DesiredDeliveryMediums parameter" (and phone_number for SMS).
+ * DesiredDeliveryMediums parameter" (and phone_number for SMS); that InvalidParameterException's
+ * wording is ours.
  */
 function invitationsFor(attributes: Attributes, desired: readonly string[] | undefined): Invitation[] {
   const email = attributes.email;
@@ -110,6 +111,16 @@ function invitationsFor(attributes: Attributes, desired: readonly string[] | und
     return { destination, medium };
   });
 }
+
+/**
+ * RESEND to a user who has no invitation pending. The exception is AWS's; AWS does not document
+ * its message, so the wording is ours.
+ */
+const notResendable = (user: User): CognitoError =>
+  new CognitoError(
+    "UnsupportedUserStateException",
+    `Resend not possible. ${user.username} status is ${user.status}, not FORCE_CHANGE_PASSWORD`,
+  );
 
 function sendInvitations(ctx: Context, pool: Pool, user: User, invitations: readonly Invitation[], code: string) {
   for (const { destination, medium } of invitations) {
@@ -308,20 +319,14 @@ export const adminUserOperations = {
         // UserNotFoundException, and only FORCE_CHANGE_PASSWORD users have an invitation.
         const user = requireAdminUser(ctx, pool, request.Username);
         if (user.status !== "FORCE_CHANGE_PASSWORD") {
-          throw new CognitoError(
-            "UnsupportedUserStateException",
-            `Resend not possible. ${user.username} status is not FORCE_CHANGE_PASSWORD`,
-          );
+          throw notResendable(user);
         }
         const invitations = invitationsFor(user.attributes, request.DesiredDeliveryMediums);
         const secrets = await passwordFields(ctx, pool, user.username, temporary);
         const updated = ctx.store.transaction(() => {
           const current = currentUser(ctx, user);
           if (current.status !== "FORCE_CHANGE_PASSWORD") {
-            throw new CognitoError(
-              "UnsupportedUserStateException",
-              `Resend not possible. ${current.username} status is not FORCE_CHANGE_PASSWORD`,
-            );
+            throw notResendable(current);
           }
           const next = ctx.store.users.update(current, secrets, ctx.clock.now());
           sendInvitations(ctx, pool, next, invitations, temporary);
