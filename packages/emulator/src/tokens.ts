@@ -19,7 +19,7 @@ import { importJWK, SignJWT, type JWK } from "jose";
 import type { Context } from "./context.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
 import { newOpaque } from "./ids.ts";
-import type { Client, Pool, TimeUnit, User } from "./model.ts";
+import type { Client, Group, Pool, TimeUnit, User } from "./model.ts";
 import type { TokenUse } from "./store/keys.ts";
 import type { Session } from "./store/sessions.ts";
 
@@ -118,7 +118,34 @@ function attributeClaims(user: User, client: Client): Record<string, unknown> {
     else if (numericAttributes.has(name)) claims[name] = Number(value);
     else claims[name] = value;
   }
+  // Cognito's verification flags default to false: an email or phone number nobody verified
+  // still comes with `<attribute>_verified: false`.
+  for (const [attribute, flag] of [
+    ["email", "email_verified"],
+    ["phone_number", "phone_number_verified"],
+  ] as const) {
+    if (attribute in claims && !(flag in claims) && (!readable || readable.length === 0 || readable.includes(flag))) {
+      claims[flag] = false;
+    }
+  }
   return claims;
+}
+
+/**
+ * The ID token's `cognito:roles` (every role of the user's groups) and `cognito:preferred_role`:
+ * the role of the group with the lowest Precedence; groups without one rank last, and a tie
+ * between groups with different roles leaves the claim out (developer guide, "Adding groups to
+ * a user pool"). Groups arrive ordered by precedence.
+ */
+function roleClaims(groups: readonly Group[]): Record<string, unknown> {
+  const withRoles = groups.filter((g) => g.roleArn !== null);
+  if (withRoles.length === 0) return {};
+  const roles = [...new Set(withRoles.map((g) => g.roleArn))];
+  const top = withRoles[0]!.precedence;
+  const preferred = new Set(withRoles.filter((g) => g.precedence === top).map((g) => g.roleArn));
+  return preferred.size === 1
+    ? { "cognito:roles": roles, "cognito:preferred_role": [...preferred][0] }
+    : { "cognito:roles": roles };
 }
 
 export interface IssuedTokens {
@@ -140,8 +167,8 @@ export async function issueTokens(
   const lifetimes = tokenLifetimes(client);
   const iat = Math.floor(ctx.clock.now() / 1000);
   const iss = ctx.issuerOf(pool.id);
-  const groups = ctx.store.groups.ofUser(pool.id, user.usernameKey).map((g) => g.name);
-  const groupClaim = groups.length > 0 ? { "cognito:groups": groups } : {};
+  const groups = ctx.store.groups.ofUser(pool.id, user.usernameKey);
+  const groupClaim = groups.length > 0 ? { "cognito:groups": groups.map((g) => g.name) } : {};
   const eventId = randomUUID();
 
   const access = new SignJWT({
@@ -165,6 +192,7 @@ export async function issueTokens(
   const id = new SignJWT({
     sub: user.sub,
     ...groupClaim,
+    ...roleClaims(groups),
     ...attributeClaims(user, client),
     iss,
     "cognito:username": user.username,

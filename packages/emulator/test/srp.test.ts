@@ -6,6 +6,8 @@
  */
 import {
   AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
@@ -268,6 +270,45 @@ describe("amazon-cognito-identity-js", { timeout: 60_000 }, () => {
   });
 });
 
+describe("amazon-cognito-identity-js and an invited user", { timeout: 60_000 }, () => {
+  it("completes NEW_PASSWORD_REQUIRED after signing in with the temporary password", async () => {
+    await h.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: "srp-invited",
+        TemporaryPassword: "Temp0rary!",
+        MessageAction: "SUPPRESS",
+        UserAttributes: [{ Name: "email", Value: "invited@example.com" }],
+      }),
+    );
+    const pool = new CognitoUserPool({
+      UserPoolId: poolId,
+      ClientId: client.ClientId!,
+      endpoint: `${h.emulator.url}/`,
+    });
+    const user = new CognitoUser({ Username: "srp-invited", Pool: pool });
+    let offered: unknown;
+    const session = await new Promise<CognitoUserSession>((resolve, reject) => {
+      const fail = (error: unknown) => reject(error instanceof Error ? error : new Error(String(error)));
+      user.authenticateUser(new AuthenticationDetails({ Username: "srp-invited", Password: "Temp0rary!" }), {
+        onSuccess: resolve,
+        onFailure: fail,
+        newPasswordRequired: (userAttributes: unknown) => {
+          offered = userAttributes;
+          user.completeNewPasswordChallenge("N3w-passw0rd", {}, { onSuccess: resolve, onFailure: fail });
+        },
+      });
+    });
+    expect(offered).toEqual({ email: "invited@example.com" });
+    expect(session.getIdToken().decodePayload()).toMatchObject({ "cognito:username": "srp-invited" });
+    const { UserStatus } = await h.cognito.send(
+      new AdminGetUserCommand({ UserPoolId: poolId, Username: "srp-invited" }),
+    );
+    expect(UserStatus).toBe("CONFIRMED");
+    await expect(signInWithLibrary("srp-invited", "N3w-passw0rd")).resolves.toBeTruthy();
+  });
+});
+
 describe("the PASSWORD_VERIFIER challenge", { timeout: 60_000 }, () => {
   it("carries SALT, SECRET_BLOCK, SRP_B, USERNAME and USER_ID_FOR_SRP, and no Session", async () => {
     await createUser("srp-params");
@@ -370,6 +411,30 @@ describe("the PASSWORD_VERIFIER challenge", { timeout: 60_000 }, () => {
         ),
       ).toMatchObject({ name: "InvalidParameterException" });
     }
+  });
+
+  it("is refused with 'Password attempts exceeded' while the user is locked out", async () => {
+    const both = await createClient(h, poolId, {
+      ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"],
+    });
+    await createUser("srp-locked");
+    for (let i = 0; i < 5; i++) {
+      await errorOf(
+        h.cognito.send(
+          new InitiateAuthCommand({
+            ClientId: both.ClientId,
+            AuthFlow: "USER_PASSWORD_AUTH",
+            AuthParameters: { USERNAME: "srp-locked", PASSWORD: "Wrong-passw0rd" },
+          }),
+        ),
+      );
+    }
+    const { helper, response } = await startSrp("srp-locked", { clientId: both.ClientId! });
+    const claim = await passwordClaim(helper, response.ChallengeParameters!, password);
+    expect(await errorOf(respond(claim, both.ClientId!))).toMatchObject({
+      name: "NotAuthorizedException",
+      message: "Password attempts exceeded",
+    });
   });
 
   it("needs SECRET_HASH of the typed name to start and of USER_ID_FOR_SRP to answer, for a secret client", async () => {
