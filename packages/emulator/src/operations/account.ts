@@ -66,6 +66,9 @@ function readable(user: User, client: Client): Attributes {
   );
 }
 
+// AWS's wording, as users report it (aws-amplify/amplify-js#3652) and as floci-io/floci checked
+// it against a real pool, like the "no value" messages below; the email variant of "User does
+// not have a valid registered …" is by analogy with the phone one.
 const invalidAttributeName = (): CognitoError =>
   invalidParameter("Invalid attribute name. Only phone_number and email can be verified.");
 

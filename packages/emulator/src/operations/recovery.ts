@@ -75,7 +75,8 @@ export const recoveryOperations = {
       const hideExistence = client.config.PreventUserExistenceErrors === "ENABLED";
       const order = recoveryOrder(pool);
       if (order === "admin_only") {
-        // The pool lets only administrators reset passwords (AdminResetUserPassword).
+        // The pool lets only administrators reset passwords (AdminResetUserPassword). The
+        // exception is AWS's; the wording is ours, not confirmed against AWS.
         throw notAuthorized("Contact administrator to reset password.");
       }
       const user = findUser(ctx, pool, request.Username);
