@@ -208,7 +208,11 @@ export async function passwordSignIn(
     throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
   }
   assertNotLockedOut(ctx, user);
-  if (!(await verifyPassword(password, user.passwordHash))) {
+  const right = await verifyPassword(password, user.passwordHash);
+  // Hashing is asynchronous: attempts made in parallel may have locked the user meanwhile, and
+  // a burst must not get more guesses than the lockout allows.
+  assertNotLockedOut(ctx, user);
+  if (!right) {
     recordWrongPassword(ctx, user);
     throw notAuthorized(messages.incorrectCredentials);
   }

@@ -655,3 +655,87 @@ describe("NEW_PASSWORD_REQUIRED", () => {
     expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
   });
 });
+
+describe("bad input", () => {
+  it("gets an AWS-shaped 400 from every sign-in and token operation, never a 500", async () => {
+    const header = Buffer.from(JSON.stringify({ alg: "RS256", kid: "x" })).toString("base64url");
+    const payload = Buffer.from(
+      JSON.stringify({
+        sub: "s",
+        iss: `${h.emulator.url}/${poolId}`,
+        client_id: clientId,
+        origin_jti: "o",
+        token_use: "access",
+        exp: 9e15,
+        username: "u",
+      }),
+    ).toString("base64url");
+    const tokens = [
+      "a",
+      "a.b.c",
+      "e30.e30.AA",
+      `${header}.${payload}.${"A".repeat(5000)}`,
+      `${header}.${payload}.`,
+      "x".repeat(100_000),
+    ];
+    const calls: [string, unknown][] = [
+      [
+        "InitiateAuth",
+        { ClientId: clientId, AuthFlow: "USER_SRP_AUTH", AuthParameters: { USERNAME: "u", SRP_A: "ff".repeat(2000) } },
+      ],
+      [
+        "InitiateAuth",
+        { ClientId: clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "ü😀", PASSWORD: 5 } },
+      ],
+      ["InitiateAuth", { ClientId: clientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: null }],
+      ["InitiateAuth", { ClientId: clientId, AuthFlow: "NOPE", AuthParameters: {} }],
+      ["AdminInitiateAuth", { UserPoolId: poolId, ClientId: clientId, AuthFlow: "REFRESH_TOKEN", AuthParameters: [] }],
+      [
+        "RespondToAuthChallenge",
+        {
+          ClientId: clientId,
+          ChallengeName: "PASSWORD_VERIFIER",
+          ChallengeResponses: {
+            USERNAME: "u",
+            PASSWORD_CLAIM_SECRET_BLOCK: "%%%",
+            PASSWORD_CLAIM_SIGNATURE: "!!",
+            TIMESTAMP: "t",
+          },
+        },
+      ],
+      [
+        "RespondToAuthChallenge",
+        {
+          ClientId: clientId,
+          ChallengeName: "NEW_PASSWORD_REQUIRED",
+          Session: "x".repeat(3000),
+          ChallengeResponses: {},
+        },
+      ],
+      ["RespondToAuthChallenge", { ClientId: clientId, ChallengeName: "NEW_PASSWORD_REQUIRED", Session: 7 }],
+      [
+        "AdminRespondToAuthChallenge",
+        { UserPoolId: poolId, ClientId: clientId, ChallengeName: "bogus", Session: "x".repeat(20) },
+      ],
+      ["AdminUserGlobalSignOut", { UserPoolId: "us-east-1_nopenope1", Username: "nobody" }],
+      ["RevokeToken", {}],
+      ["GetTokensFromRefreshToken", { ClientId: clientId, RefreshToken: "a", DeviceKey: "bad" }],
+      ...tokens.flatMap((token): [string, unknown][] => [
+        ["GlobalSignOut", { AccessToken: token }],
+        ["RevokeToken", { ClientId: clientId, Token: token }],
+        ["GetTokensFromRefreshToken", { ClientId: clientId, RefreshToken: token }],
+      ]),
+    ];
+    for (const [operation, body] of calls) {
+      const response = await rawCall(h.emulator.url, operation, JSON.stringify(body));
+      // RevokeToken of an unknown refresh token succeeds (RFC 7009); everything else is refused.
+      if (response.status === 200) {
+        expect(operation).toBe("RevokeToken");
+        continue;
+      }
+      expect({ operation, status: response.status }).toEqual({ operation, status: 400 });
+      expect(typeof response.json.__type).toBe("string");
+      expect(typeof response.json.message).toBe("string");
+    }
+  });
+});

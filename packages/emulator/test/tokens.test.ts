@@ -9,6 +9,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CreateGroupCommand,
   GetTokensFromRefreshTokenCommand,
+  GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
   RevokeTokenCommand,
@@ -467,6 +468,13 @@ describe("RevokeToken", () => {
     const second = await signIn("revoke-alice");
     const refreshed = await refresh(first.RefreshToken);
     await h.cognito.send(new RevokeTokenCommand({ ClientId: clientId, Token: first.RefreshToken }));
+    expect(await errorOf(h.cognito.send(new GetUserCommand({ AccessToken: first.AccessToken })))).toMatchObject({
+      name: "NotAuthorizedException",
+      message: "Access Token has been revoked",
+    });
+    expect((await h.cognito.send(new GetUserCommand({ AccessToken: second.AccessToken }))).Username).toBe(
+      "revoke-alice",
+    );
     expect(await errorOf(refresh(first.RefreshToken))).toMatchObject({
       name: "NotAuthorizedException",
       message: "Refresh Token has been revoked",
@@ -568,7 +576,12 @@ describe("GlobalSignOut and AdminUserGlobalSignOut", () => {
         name: "NotAuthorizedException",
         message: "Access Token has been revoked",
       });
+      expect(await errorOf(h.cognito.send(new GetUserCommand({ AccessToken: token })))).toMatchObject({
+        name: "NotAuthorizedException",
+        message: "Access Token has been revoked",
+      });
     }
+    expect((await h.cognito.send(new GetUserCommand({ AccessToken: bob.AccessToken }))).Username).toBe("gso-bob");
     for (const token of [one.RefreshToken, two.RefreshToken]) {
       expect(await errorOf(refresh(token))).toMatchObject({ message: "Refresh Token has been revoked" });
     }
