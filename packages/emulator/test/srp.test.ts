@@ -8,6 +8,8 @@ import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
@@ -330,6 +332,32 @@ describe("the PASSWORD_VERIFIER challenge", { timeout: 60_000 }, () => {
     const answer = await respond(await passwordClaim(helper, response.ChallengeParameters!, password));
     expect(answer.AuthenticationResult?.AccessToken).toBeTruthy();
     expect(answer.AuthenticationResult?.RefreshToken).toBeTruthy();
+  });
+
+  it("is also started by AdminInitiateAuth and answered by AdminRespondToAuthChallenge", async () => {
+    await createUser("srp-admin");
+    const helper = new AuthenticationHelper(poolId.split("_")[1]!);
+    const A = await new Promise<LibBigInteger>((resolve, reject) => {
+      helper.getLargeAValue((error, value) => (error ? reject(new Error("A")) : resolve(value)));
+    });
+    const started = await h.cognito.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: poolId,
+        ClientId: client.ClientId,
+        AuthFlow: "USER_SRP_AUTH",
+        AuthParameters: { USERNAME: "srp-admin", SRP_A: A.toString(16) },
+      }),
+    );
+    expect(started.ChallengeName).toBe("PASSWORD_VERIFIER");
+    const done = await h.cognito.send(
+      new AdminRespondToAuthChallengeCommand({
+        UserPoolId: poolId,
+        ClientId: client.ClientId,
+        ChallengeName: "PASSWORD_VERIFIER",
+        ChallengeResponses: await passwordClaim(helper, started.ChallengeParameters!, password),
+      }),
+    );
+    expect(done.AuthenticationResult?.RefreshToken).toBeTruthy();
   });
 
   it("refuses a forged signature as a wrong password, and the challenge is then used up", async () => {
