@@ -24,12 +24,22 @@ export interface ServerOptions {
   readonly log: ((line: string) => void) | null;
 }
 
+/**
+ * A header can carry only one line of Latin-1; AWS's schema messages have newlines and users'
+ * input may be any Unicode. The body keeps the exact message; the header gets a safe copy.
+ */
+const headerSafe = (message: string): string =>
+  message
+    .replace(/[\r\n]+/g, " ")
+    .replace(/[^\x20-\x7e\xa0-\xff]/g, "?")
+    .trim();
+
 function sendError(reply: FastifyReply, error: CognitoError): FastifyReply {
   return reply
     .code(error.statusCode)
     .header("content-type", "application/x-amz-json-1.1")
     .header("x-amzn-errortype", `${error.type}:`)
-    .header("x-amzn-errormessage", error.message)
+    .header("x-amzn-errormessage", headerSafe(error.message))
     .send(Buffer.from(JSON.stringify({ __type: error.type, message: error.message })));
 }
 
