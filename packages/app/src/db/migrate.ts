@@ -1,0 +1,20 @@
+/** Applies pending migrations (npm run migrate, and at start-up in development). */
+import { Migrator, type Kysely } from "kysely";
+import type { AppDatabase } from "./database.ts";
+import { migrationProvider } from "./migrations/index.ts";
+
+export interface MigrationReport {
+  readonly applied: readonly string[];
+}
+
+export async function migrateToLatest({ db, dialect }: AppDatabase): Promise<MigrationReport> {
+  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: migrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new Error(`Migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
