@@ -69,9 +69,26 @@ export async function prepareSession(ctx: Context, pool: Pool, client: Client, u
   };
 }
 
+/**
+ * Sessions whose refresh token expired more than a week ago are deleted, at most once an hour:
+ * until then a late refresh still hears "Refresh Token has expired" rather than "Invalid".
+ */
+const expiredSessionRetentionMs = 7 * 86_400_000;
+const sessionPurgeIntervalMs = 3_600_000;
+const lastSessionPurge = new WeakMap<Context, number>();
+
+function purgeOldSessions(ctx: Context): void {
+  const now = ctx.clock.now();
+  const last = lastSessionPurge.get(ctx);
+  if (last !== undefined && now - last < sessionPurgeIntervalMs) return;
+  lastSessionPurge.set(ctx, now);
+  ctx.store.sessions.purgeExpired(now - expiredSessionRetentionMs);
+}
+
 /** Opens a session for a user who has proven who they are, and mints its tokens. */
 export async function openSession(ctx: Context, pool: Pool, client: Client, user: User): Promise<AuthResponse> {
   const { row, response } = await prepareSession(ctx, pool, client, user);
+  purgeOldSessions(ctx);
   ctx.store.sessions.insert(row);
   return response;
 }

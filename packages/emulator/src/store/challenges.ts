@@ -26,6 +26,8 @@ interface ChallengeRow {
 }
 
 export function challengeRepository(db: Db) {
+  // Every new challenge purges long-expired ones; this keeps that a range scan.
+  db.exec("CREATE INDEX IF NOT EXISTS auth_challenges_by_expiry ON auth_challenges(expires_at)");
   const insert = db.prepare(
     "INSERT INTO auth_challenges VALUES (@session, @poolId, @clientId, @usernameKey, @challenge, @state, @expiresAt)",
   );

@@ -72,6 +72,8 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
 
 export function sessionRepository(db: Db) {
   db.exec(failureSchema);
+  // Lets the periodic purge of long-expired sessions use a range scan.
+  db.exec("CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at)");
   const insert = db.prepare(
     `INSERT INTO sessions (origin_jti, pool_id, client_id, username_key, refresh_token_hash, auth_time, expires_at, revoked)
      VALUES (@originJti, @poolId, @clientId, @usernameKey, @refreshTokenHash, @authTime, @expiresAt, 0)`,
