@@ -594,7 +594,12 @@ describe("GlobalSignOut and AdminUserGlobalSignOut", () => {
   it("AdminUserGlobalSignOut does the same for an administrator, and knows unknown users", async () => {
     await createUser("gso-carol");
     const tokens = await signIn("gso-carol");
+    const sub = await createUser("gso-dave");
+    const dave = await signIn("gso-dave");
     await h.cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: "GSO-CAROL" }));
+    // Like the other Admin* operations, it also takes the user's sub.
+    await h.cognito.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: sub }));
+    expect(await errorOf(refresh(dave.RefreshToken))).toMatchObject({ message: "Refresh Token has been revoked" });
     expect(await errorOf(refresh(tokens.RefreshToken))).toMatchObject({ message: "Refresh Token has been revoked" });
     expect(await errorOf(globalSignOut(tokens.AccessToken))).toMatchObject({
       message: "Access Token has been revoked",

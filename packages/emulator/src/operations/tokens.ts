@@ -17,17 +17,9 @@ import type { Client } from "../model.ts";
 import { shape } from "../shapes.ts";
 import { refreshSignIn } from "../signin.ts";
 import { authenticateAccessToken, hashRefreshToken } from "../tokens.ts";
+import { requireAdminUser } from "./admin-users.ts";
 import { assertFlowAllowed } from "./auth.ts";
-import {
-  accessToken,
-  clientId,
-  clientMetadata,
-  requireClient,
-  requirePool,
-  requireUser,
-  userPoolId,
-  username,
-} from "./common.ts";
+import { accessToken, clientId, clientMetadata, requireClient, requirePool, userPoolId, username } from "./common.ts";
 import { defineOperation } from "./operation.ts";
 
 /** The API reference's pattern for refresh tokens (RevokeToken's Token). */
@@ -113,7 +105,8 @@ export const tokenOperations = {
     shape.structure({ UserPoolId: userPoolId, Username: username }),
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
-      const user = requireUser(ctx, pool, request.Username);
+      // Like the other Admin* operations, the user may be named by username, alias or sub.
+      const user = requireAdminUser(ctx, pool, request.Username);
       ctx.store.sessions.revokeAllOfUser(pool.id, user.usernameKey);
       return {};
     },
