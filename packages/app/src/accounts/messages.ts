@@ -1,0 +1,67 @@
+/**
+ * Every message a person reads about their account, keyed by a stable code: Cognito's
+ * exceptions, form validation and flash messages. This is the one place translations plug in;
+ * code elsewhere passes codes (and parameters), never literal sentences.
+ */
+export const messages = {
+  // Cognito outcomes
+  INCORRECT_CREDENTIALS: "Incorrect username or password.",
+  USER_NOT_CONFIRMED: "Your email address is not confirmed yet. We have sent you a new code.",
+  PASSWORD_RESET_REQUIRED: "You need to choose a new password. We have sent a code to your email address.",
+  USER_DISABLED: "This account is disabled. Please contact support if you think this is a mistake.",
+  USERNAME_EXISTS: "That username is already taken. Choose another, or sign in if it is yours.",
+  EMAIL_EXISTS: "An account with this email address already exists.",
+  INVALID_PASSWORD: "This password does not meet the requirements: {detail}",
+  INVALID_PARAMETER: "Some of the information is not valid. Please check it and try again.",
+  CODE_MISMATCH: "That code is not right. Check the most recent email we sent you and try again.",
+  CODE_EXPIRED: "That code has expired. Ask for a new one below.",
+  TOO_MANY_ATTEMPTS: "Too many attempts. Please wait a few minutes and try again.",
+  CODE_DELIVERY_FAILED: "We could not send the code. Please check the email address and try again.",
+  TOO_MANY_REQUESTS: "Too many requests right now. Please wait a moment and try again.",
+  ALREADY_CONFIRMED: "This account is already confirmed. You can sign in.",
+  USER_NOT_FOUND: "We could not find that account.",
+  SESSION_EXPIRED: "This step took too long. Please sign in again.",
+  NOT_AUTHORIZED: "You are not allowed to do that. Please sign in again.",
+  SERVICE_UNAVAILABLE: "The sign-in service is not answering. Please try again in a moment.",
+  UNEXPECTED: "Something went wrong. Please try again.",
+
+  // Form validation
+  FIELD_REQUIRED: "This field is required.",
+  USERNAME_INVALID: "Use up to 128 letters, digits and symbols, without spaces.",
+  USERNAME_IS_EMAIL: "Your username cannot be an email address; enter the email address below.",
+  EMAIL_INVALID: "Enter a valid email address.",
+  PASSWORDS_DIFFER: "The two passwords do not match.",
+  PASSWORD_TOO_SHORT: "Use at least {min} characters.",
+  PASSWORD_NEEDS_LOWERCASE: "Include a lower-case letter.",
+  PASSWORD_NEEDS_UPPERCASE: "Include an upper-case letter.",
+  PASSWORD_NEEDS_NUMBER: "Include a number.",
+  PASSWORD_NEEDS_SYMBOL: "Include a symbol such as ! or %.",
+  PASSWORD_HAS_SPACES: "Passwords cannot begin or end with a space.",
+  CODE_INVALID: "Enter the 6-digit code from the email.",
+  NAME_TOO_LONG: "Use at most 100 characters.",
+
+  // Flash messages
+  SIGNED_UP: "Account created. We have sent a confirmation code to {destination}.",
+  SIGNED_UP_CONFIRMED: "Account created. You can sign in now.",
+  CODE_SENT: "We have sent a new code to {destination}.",
+  CONFIRMED: "Your email address is confirmed. You can sign in now.",
+  SIGNED_IN: "Welcome back, {username}.",
+  SIGNED_OUT: "You have been signed out.",
+  SIGNED_OUT_EVERYWHERE: "You have been signed out on every device.",
+  SESSION_ENDED: "Your session has ended. Please sign in again.",
+  RESET_CODE_SENT: "If an account exists for that name, we have sent a code to its email address.",
+  PASSWORD_RESET: "Your password has been changed. Sign in with your new password.",
+  PASSWORD_CHANGED: "Your password has been changed.",
+  PROFILE_UPDATED: "Your profile has been updated.",
+  EMAIL_CODE_SENT: "We have sent a code to {destination}. Enter it below to confirm your new email address.",
+  EMAIL_VERIFIED: "Your email address is confirmed.",
+  ACCOUNT_DELETED: "Your account has been deleted.",
+  LOGIN_REQUIRED: "Please sign in to see that page.",
+} as const;
+
+export type MessageCode = keyof typeof messages;
+
+/** The message for `code`, with `{name}` placeholders filled from `params`. */
+export function t(code: MessageCode, params: Readonly<Record<string, string | number>> = {}): string {
+  return messages[code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}

@@ -1,0 +1,27 @@
+/** Builds the layout's ViewContext from the request: who is signed in, CSRF token, flashes. */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ViewContext } from "./view.ts";
+
+export function viewContextOf(request: FastifyRequest, reply: FastifyReply): ViewContext {
+  const { config } = request.server;
+  // An error page can be rendered before the session was loaded (e.g. a body too large).
+  const session = request.session as FastifyRequest["session"] | undefined;
+  // Flash messages are shown once: reading them empties the list.
+  const flash = session?.get("flash") ?? [];
+  if (session && flash.length > 0) session.set("flash", []);
+  const user = request.user ?? null;
+  let csrfToken = "";
+  try {
+    csrfToken = session ? reply.generateCsrf() : "";
+  } catch {
+    csrfToken = "";
+  }
+  return {
+    user: user && { username: user.username, email: user.email, isStaff: user.isStaff },
+    csrfToken,
+    flash,
+    allowSignup: config.allowSignup,
+    devMode: config.mode === "development",
+    path: request.url.split("?")[0] ?? "/",
+  };
+}

@@ -1,0 +1,33 @@
+/** What the app keeps in a server-side session (never in the cookie). */
+export interface CognitoTokens {
+  readonly accessToken: string;
+  readonly idToken: string;
+  readonly refreshToken: string;
+  /** Epoch ms when the access token expires. */
+  readonly expiresAt: number;
+}
+
+export type FlashLevel = "success" | "info" | "warning" | "danger";
+export interface FlashMessage {
+  readonly level: FlashLevel;
+  readonly text: string;
+}
+
+/** A sign-in waiting on a Cognito challenge (NEW_PASSWORD_REQUIRED). */
+export interface PendingChallenge {
+  readonly name: "NEW_PASSWORD_REQUIRED";
+  readonly username: string;
+  readonly session: string;
+  readonly next: string;
+}
+
+declare module "fastify" {
+  interface Session {
+    userId?: string;
+    cognito?: CognitoTokens;
+    flash?: FlashMessage[];
+    /** The username a confirmation or reset code was sent for. */
+    pendingUsername?: string;
+    challenge?: PendingChallenge;
+  }
+}

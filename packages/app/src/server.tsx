@@ -1,0 +1,156 @@
+/**
+ * Builds the web application from its modules, like Django's INSTALLED_APPS: shared services
+ * (database, Cognito, sessions, CSRF, security headers, rate limits, error pages) are set up
+ * once at the root; each module registers its own routes.
+ */
+import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import cookie from "@fastify/cookie";
+import csrf from "@fastify/csrf-protection";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import session from "@fastify/session";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import type { VNode } from "preact";
+import type { Config } from "./config.ts";
+import type { AppDatabase } from "./db/database.ts";
+import { HttpError } from "./http-error.ts";
+import { ErrorPage } from "./pages/errors.tsx";
+import { renderDocument, type ViewContext } from "./pages/view.ts";
+import { DatabaseSessionStore } from "./plugins/session-store.ts";
+import sessionAuth from "./accounts/session-auth.ts";
+import { cognitoGateway } from "./accounts/cognito.ts";
+import { userRepository } from "./accounts/users.ts";
+import { viewContextOf } from "./pages/view-context.ts";
+import homeRoutes from "./pages/home.tsx";
+import "./plugins/session-types.ts";
+
+export interface AppDependencies {
+  readonly config: Config;
+  readonly database: AppDatabase;
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly logger?: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    readonly config: Config;
+    readonly database: AppDatabase;
+    readonly cognito: CognitoIdentityProviderClient;
+  }
+  interface FastifyReply {
+    /** Everything the layout needs; pages add their own props. */
+    viewContext(): ViewContext;
+    /** Sends a rendered page (HTML, with the status already set). */
+    page(page: VNode): FastifyReply;
+  }
+}
+
+const sessionTtlMs = 14 * 24 * 3600_000;
+const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "static");
+const bootstrapDir = join(dirname(createRequire(import.meta.url).resolve("bootstrap/package.json")), "dist");
+
+/** Unsafe requests must come from our own pages: a cross-site Origin or fetch is refused. */
+function assertSameOrigin(request: FastifyRequest, publicOrigin: string): void {
+  const site = request.headers["sec-fetch-site"];
+  if (site === "cross-site") throw new HttpError(403, "Cross-site request refused.");
+  const origin = request.headers.origin;
+  if (origin && origin !== "null" && origin !== publicOrigin) throw new HttpError(403, "Cross-origin request refused.");
+}
+
+export async function buildApp({
+  config,
+  database,
+  cognito,
+  logger = false,
+}: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: config.mode === "production" ? "info" : "debug" } : false,
+    bodyLimit: 64 * 1024,
+    trustProxy: config.mode === "production",
+  });
+  app.decorate("config", config);
+  app.decorate("database", database);
+  app.decorate("cognito", cognito);
+
+  const secure = config.publicUrl.protocol === "https:";
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: secure ? [] : null,
+      },
+    },
+    hsts: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(cookie);
+  await app.register(session, {
+    secret: config.sessionSecret,
+    cookieName: secure ? "__Host-gatehouse" : "gatehouse",
+    store: new DatabaseSessionStore(database.db, sessionTtlMs),
+    saveUninitialized: false,
+    cookie: { path: "/", httpOnly: true, sameSite: "lax", secure, maxAge: sessionTtlMs },
+  });
+  await app.register(csrf, { sessionPlugin: "@fastify/session" });
+  await app.register(rateLimit, { global: false });
+  await app.register(fastifyStatic, { root: staticDir, prefix: "/static/", decorateReply: false, maxAge: "1h" });
+  await app.register(fastifyStatic, {
+    root: bootstrapDir,
+    prefix: "/static/bootstrap/",
+    decorateReply: false,
+    maxAge: "1d",
+  });
+
+  const publicOrigin = config.publicUrl.origin;
+  app.addHook("onRequest", async (request) => {
+    if (request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS") {
+      assertSameOrigin(request, publicOrigin);
+    }
+  });
+
+  await app.register(sessionAuth, {
+    users: userRepository(database.db),
+    gateway: cognitoGateway(cognito, config.cognito),
+  });
+
+  app.decorateReply("viewContext", function (this: FastifyReply): ViewContext {
+    return viewContextOf(this.request, this);
+  });
+  app.decorateReply("page", function (this: FastifyReply, page: VNode): FastifyReply {
+    return this.type("text/html; charset=utf-8").send(renderDocument(page));
+  });
+
+  await app.register(homeRoutes);
+
+  app.setErrorHandler(async (error: unknown, request, reply) => {
+    const candidate = (error as { statusCode?: unknown }).statusCode;
+    const status = typeof candidate === "number" && candidate >= 400 && candidate < 600 ? candidate : 500;
+    const code = (error as { code?: unknown }).code;
+    // A missing or wrong CSRF token is a forbidden request, not a client-syntax error.
+    const shown = typeof code === "string" && code.startsWith("FST_CSRF") ? 403 : status;
+    if (shown >= 500) request.log.error({ err: error }, "request failed");
+    const detail =
+      config.mode === "development" && shown >= 500 && error instanceof Error
+        ? (error.stack ?? error.message)
+        : undefined;
+    return reply.code(shown).page(<ErrorPage ctx={reply.viewContext()} status={shown} detail={detail} />);
+  });
+  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (_request, reply) =>
+    reply.code(404).page(<ErrorPage ctx={reply.viewContext()} status={404} />),
+  );
+
+  return app;
+}

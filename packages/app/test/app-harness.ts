@@ -1,0 +1,172 @@
+/**
+ * App test harness: a real emulator (in-process, over HTTP) seeded like `npm run dev`, a
+ * migrated database of the chosen kind, the app built on them, and a small cookie-keeping
+ * client over `app.inject` that fills in CSRF tokens the way a browser submits a form.
+ */
+import { startEmulator, type RunningEmulator, type Clock } from "@gatehouse/emulator";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Config, DatabaseSettings } from "../src/config.ts";
+import { createCognitoClient } from "../src/accounts/cognito.ts";
+import { buildApp } from "../src/server.tsx";
+import { createTestDatabase, type TestDatabase } from "./databases.ts";
+
+const devSeedPath = resolve(import.meta.dirname, "../../emulator/seeds/dev.json");
+
+type SeedClient = {
+  ClientId: string;
+  ClientSecret?: string;
+};
+type SeedPool = {
+  Id: string;
+  Clients: SeedClient[];
+} & Record<string, unknown>;
+
+/** The dev seed: one pool, a web client with a secret, a public client. */
+export function devSeed(): { pools: SeedPool[] } {
+  return JSON.parse(readFileSync(devSeedPath, "utf8")) as { pools: SeedPool[] };
+}
+
+export interface AppHarness {
+  readonly app: FastifyInstance;
+  readonly emulator: RunningEmulator;
+  readonly database: TestDatabase;
+  readonly config: Config;
+  readonly poolId: string;
+  readonly webClientId: string;
+  readonly publicClientId: string;
+  /** A fresh browser-like client with its own cookies. */
+  browser(): TestBrowser;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly database: DatabaseSettings["kind"];
+  readonly config?: Partial<Omit<Config, "cognito" | "database">>;
+  readonly clock?: Clock;
+}
+
+export async function startAppHarness({
+  database: kind,
+  config: overrides = {},
+  clock,
+}: HarnessOptions): Promise<AppHarness> {
+  const seed = devSeed();
+  const pool = seed.pools[0]!;
+  const web = pool.Clients.find((c) => c.ClientSecret)!;
+  const publicClient = pool.Clients.find((c) => !c.ClientSecret)!;
+  const emulator = await startEmulator({ port: 0, inMemory: true, seed, ...(clock ? { clock } : {}) });
+  const database = await createTestDatabase(kind);
+  const config: Config = {
+    mode: "test",
+    cognito: {
+      region: "us-east-1",
+      userPoolId: pool.Id,
+      clientId: web.ClientId,
+      clientSecret: web.ClientSecret ?? null,
+      endpoint: emulator.url,
+    },
+    database: database.settings,
+    sessionSecret: "test-session-secret-at-least-32-characters-long",
+    publicUrl: new URL("http://localhost:3000"),
+    autoConfirmSignups: false,
+    allowSignup: true,
+    ...overrides,
+  };
+  const cognito = createCognitoClient(config.cognito);
+  const app = await buildApp({ config, database: database.database, cognito });
+  await app.ready();
+  return {
+    app,
+    emulator,
+    database,
+    config,
+    poolId: pool.Id,
+    webClientId: web.ClientId,
+    publicClientId: publicClient.ClientId,
+    browser: () => new TestBrowser(app),
+    async stop() {
+      await app.close();
+      cognito.destroy();
+      await database.drop();
+      await emulator.stop();
+    },
+  };
+}
+
+/** The value of the first hidden `_csrf` input in a page. */
+export const csrfTokenIn = (html: string): string | undefined => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+
+/** Text of the page without tags, whitespace collapsed: for "the page says …" assertions. */
+export const textOf = (html: string): string =>
+  html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/**
+ * Keeps cookies between requests and, like a browser submitting a form it was shown, sends the
+ * CSRF token of the last page it loaded.
+ */
+export class TestBrowser {
+  readonly #app: FastifyInstance;
+  readonly #cookies = new Map<string, string>();
+  #csrf: string | undefined;
+  last: LightMyRequestResponse | undefined;
+
+  constructor(app: FastifyInstance) {
+    this.#app = app;
+  }
+
+  get cookieHeader(): string {
+    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  #remember(response: LightMyRequestResponse): LightMyRequestResponse {
+    for (const c of response.cookies) {
+      if (c.value === "" || (c.expires && c.expires.getTime() < Date.now())) this.#cookies.delete(c.name);
+      else this.#cookies.set(c.name, c.value);
+    }
+    const token = csrfTokenIn(response.body);
+    if (token) this.#csrf = token;
+    this.last = response;
+    return response;
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.#remember(
+      await this.#app.inject({ method: "GET", url, headers: { cookie: this.cookieHeader, ...headers } }),
+    );
+  }
+
+  /** Submits a form; `_csrf` defaults to the token of the last page loaded. */
+  async post(
+    url: string,
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams({ ...(this.#csrf ? { _csrf: this.#csrf } : {}), ...form }).toString();
+    return this.#remember(
+      await this.#app.inject({
+        method: "POST",
+        url,
+        payload: body,
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: this.cookieHeader, ...headers },
+      }),
+    );
+  }
+
+  /** Follows the redirect of the last response, if any. */
+  async follow(): Promise<LightMyRequestResponse> {
+    const location = this.last?.headers.location;
+    if (typeof location !== "string") throw new Error(`expected a redirect, got ${this.last?.statusCode}`);
+    return this.get(location);
+  }
+}
