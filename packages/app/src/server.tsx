@@ -27,6 +27,7 @@ import { cognitoGateway } from "./accounts/cognito.ts";
 import { userRepository } from "./accounts/users.ts";
 import { viewContextOf } from "./pages/view-context.ts";
 import homeRoutes from "./pages/home.tsx";
+import accountsModule from "./accounts/module.ts";
 import "./plugins/session-types.ts";
 
 export interface AppDependencies {
@@ -134,6 +135,7 @@ export async function buildApp({
   });
 
   await app.register(homeRoutes);
+  await app.register(accountsModule);
 
   app.setErrorHandler(async (error: unknown, request, reply) => {
     const candidate = (error as { statusCode?: unknown }).statusCode;
