@@ -70,7 +70,15 @@ export async function buildApp({
   logger = false,
 }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ? { level: config.mode === "production" ? "info" : "debug" } : false,
+    // JSON lines in production (for log shippers), one readable line per event in development.
+    logger: logger
+      ? config.mode === "production"
+        ? { level: "info" }
+        : {
+            level: "info",
+            transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
+          }
+      : false,
     bodyLimit: 64 * 1024,
     trustProxy: config.mode === "production",
   });

@@ -1,0 +1,158 @@
+/**
+ * `npm run dev`, `npm start`, `npm run migrate`: the app's command line (Django's manage.py).
+ *
+ * - dev: everything on one machine with nothing to set up — the Cognito emulator (seeded with a
+ *   pool, a web client with a secret and a public client), SQLite under var/, migrations, the
+ *   app on http://localhost:3000. Settings from the environment or `.env` override the defaults.
+ * - start: the built app in production mode; settings must be complete.
+ * - migrate: applies pending migrations to DATABASE_URL.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createCognitoClient } from "./accounts/cognito.ts";
+import { formatConfigErrors, loadConfig, type Config } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { migrateToLatest } from "./db/migrate.ts";
+import { buildApp } from "./server.tsx";
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const devSeedPath = resolve(repositoryRoot, "packages/emulator/seeds/dev.json");
+const emulatorPort = 9229;
+
+function loadDotEnv(): void {
+  const file = resolve(process.cwd(), ".env");
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+function configOrExit(env: NodeJS.ProcessEnv): Config {
+  const result = loadConfig(env);
+  if (!result.ok) {
+    process.stderr.write(`${formatConfigErrors(result.errors)}\n\nSee docs/configuration.md.\n`);
+    process.exit(1);
+  }
+  return result.config;
+}
+
+/** A session secret that survives dev restarts (so sessions do too), kept out of git in var/. */
+function devSessionSecret(): string {
+  const file = resolve(process.cwd(), "var/dev-session-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("hex");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+interface SeedPool {
+  Id: string;
+  Clients: { ClientId: string; ClientSecret?: string }[];
+}
+
+async function dev(): Promise<void> {
+  loadDotEnv();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
+  const banner: string[] = [];
+  let stopEmulator: (() => Promise<void>) | null = null;
+  if (!env.COGNITO_ENDPOINT && !env.COGNITO_USER_POOL_ID) {
+    // Imported here only: production never loads the emulator.
+    const { startEmulator, parseSeed } = await import("@gatehouse/emulator");
+    const seedDocument = JSON.parse(readFileSync(devSeedPath, "utf8")) as { pools: SeedPool[] };
+    const emulator = await startEmulator({
+      port: Number(env.EMULATOR_PORT ?? emulatorPort),
+      dataPath: resolve(process.cwd(), "var/emulator.sqlite3"),
+      seed: parseSeed(seedDocument),
+      log: (line) => {
+        if (line.startsWith("outbox:")) process.stdout.write(`[emulator] ${line}\n`);
+      },
+    });
+    stopEmulator = () => emulator.stop();
+    const pool = seedDocument.pools[0]!;
+    const web = pool.Clients.find((c) => c.ClientSecret)!;
+    const publicClient = pool.Clients.find((c) => !c.ClientSecret);
+    env.COGNITO_ENDPOINT = emulator.url;
+    env.COGNITO_REGION = "us-east-1";
+    env.COGNITO_USER_POOL_ID = pool.Id;
+    env.COGNITO_CLIENT_ID = web.ClientId;
+    env.COGNITO_CLIENT_SECRET = web.ClientSecret;
+    if (publicClient) env.COGNITO_PUBLIC_CLIENT_ID ??= publicClient.ClientId;
+    banner.push(
+      `  Cognito emulator  ${emulator.url}  (pool ${pool.Id})`,
+      `  Outbox (codes)    ${emulator.url}/_outbox.html`,
+    );
+  }
+  env.SESSION_SECRET ??= devSessionSecret();
+  const config = configOrExit(env);
+  const database = openDatabase(config.database);
+  const { applied } = await migrateToLatest(database);
+  const cognito = createCognitoClient(config.cognito);
+  const app = await buildApp({ config, database, cognito, logger: true });
+  const port = Number(env.PORT ?? config.publicUrl.port ?? 3000) || 3000;
+  await app.listen({ port, host: env.HOST ?? "127.0.0.1" });
+  process.stdout.write(
+    [
+      "",
+      "Gatehouse is running (development mode):",
+      `  App               ${config.publicUrl.origin}`,
+      ...banner,
+      `  Database          ${config.database.kind === "sqlite" ? config.database.path : "PostgreSQL"}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
+      "",
+    ].join("\n"),
+  );
+  const stop = () => {
+    void app
+      .close()
+      .then(() => database.close())
+      .then(() => stopEmulator?.())
+      .then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function start(): Promise<void> {
+  loadDotEnv();
+  const config = configOrExit({ ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production" });
+  const database = openDatabase(config.database);
+  const cognito = createCognitoClient(config.cognito);
+  const app = await buildApp({ config, database, cognito, logger: true });
+  await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? "0.0.0.0" });
+  const stop = () => {
+    void app
+      .close()
+      .then(() => database.close())
+      .then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function migrate(): Promise<void> {
+  loadDotEnv();
+  const result = loadConfig({
+    ...process.env,
+    COGNITO_USER_POOL_ID: process.env.COGNITO_USER_POOL_ID ?? "us-east-1_unused",
+    COGNITO_CLIENT_ID: process.env.COGNITO_CLIENT_ID ?? "unused",
+  });
+  if (!result.ok) {
+    process.stderr.write(`${formatConfigErrors(result.errors)}\n`);
+    process.exit(1);
+  }
+  const database = openDatabase(result.config.database);
+  const { applied } = await migrateToLatest(database);
+  await database.close();
+  process.stdout.write(applied.length ? `Applied: ${applied.join(", ")}\n` : "No migrations to apply.\n");
+}
+
+const commands: Record<string, () => Promise<void>> = { dev, start, migrate };
+const name = process.argv[2] ?? "";
+const command = commands[name];
+if (!command) {
+  process.stderr.write("Usage: gatehouse <dev|start|migrate>\n");
+  process.exit(2);
+}
+command().catch((error: unknown) => {
+  process.stderr.write(`gatehouse ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
