@@ -39,6 +39,12 @@ export const messages = {
   PASSWORD_HAS_SPACES: "Passwords cannot begin or end with a space.",
   CODE_INVALID: "Enter the 6-digit code from the email.",
   NAME_TOO_LONG: "Use at most 100 characters.",
+  CURRENT_PASSWORD_WRONG: "Your current password is not right.",
+  PASSWORD_UNCHANGED: "Choose a password that is different from your current one.",
+  EMAIL_UNCHANGED: "This is already your email address.",
+  DELETE_CONFIRMATION_MISMATCH: "Type your username, {username}, exactly as shown.",
+  NO_COGNITO_ACCOUNT: "This account does not sign in through Cognito, so it cannot be changed here.",
+  FORM_HAS_ERRORS: "Please correct the problem below.",
 
   // Flash messages
   SIGNED_UP: "Account created. We have sent a confirmation code to {destination}.",
@@ -55,8 +61,25 @@ export const messages = {
   PROFILE_UPDATED: "Your profile has been updated.",
   EMAIL_CODE_SENT: "We have sent a code to {destination}. Enter it below to confirm your new email address.",
   EMAIL_VERIFIED: "Your email address is confirmed.",
+  EMAIL_CHANGED_UNVERIFIED: "Your email address has been changed. It is not confirmed yet: ask for a code below.",
+  NOTHING_CHANGED: "Nothing has changed.",
   ACCOUNT_DELETED: "Your account has been deleted.",
   LOGIN_REQUIRED: "Please sign in to see that page.",
+
+  // Pages before sign-in: sign-in, sign-up, confirmation, recovery
+  CODE_ATTEMPTS_EXCEEDED: "Too many wrong codes. Wait a few minutes, or ask for a new code below.",
+  USER_NOT_CONFIRMED_CODE_PENDING:
+    "Your email address is not confirmed yet. Enter the code from the most recent email we sent you.",
+  PASSWORD_RESET_REQUIRED_CODE_PENDING:
+    "You need to choose a new password. Enter the code from the most recent email we sent you.",
+  NEW_PASSWORD_NEEDED: "Your account was set up with a temporary password. Choose your own password to continue.",
+  PASSWORD_TOO_LONG: "Use at most {max} characters.",
+  PASSWORD_HINT: "At least {min} characters, including {requirements}.",
+  PASSWORD_HINT_LENGTH_ONLY: "At least {min} characters.",
+  POLICY_UPPERCASE: "an upper-case letter",
+  POLICY_LOWERCASE: "a lower-case letter",
+  POLICY_NUMBER: "a number",
+  POLICY_SYMBOL: "a symbol such as ! or %",
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -29,5 +29,11 @@ declare module "fastify" {
     /** The username a confirmation or reset code was sent for. */
     pendingUsername?: string;
     challenge?: PendingChallenge;
+    /**
+     * The new email address a verification code was sent to from the account page. Cognito may
+     * keep the old address until the new one is verified (UserAttributeUpdateSettings), so
+     * GetUser alone cannot tell the page that a code is pending.
+     */
+    pendingEmail?: string;
   }
 }

@@ -1,0 +1,375 @@
+/**
+ * `/account`: what a signed-in person changes about their own account, each with their own
+ * access token (Cognito's self-service operations), then in our `users` row:
+ * - names (UpdateUserAttributes),
+ * - email (UpdateUserAttributes sends a code to the new address; VerifyUserAttribute confirms it;
+ *   GetUserAttributeVerificationCode sends it again),
+ * - password (ChangePassword),
+ * - sign out of all devices (GlobalSignOut, and every session of ours),
+ * - delete the account (DeleteUser, then our row and sessions).
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserAttributes.html
+ *
+ * Every route here needs a signed-in user (one hook for the whole plugin) and every POST a CSRF
+ * token. A Cognito error about the user's input is shown on the form; one that says the access
+ * token or the user is gone ends the session (to /login with a message), never a 500.
+ */
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import { HttpError } from "../../http-error.ts";
+import { destroyUserSessions } from "../../plugins/session-store.ts";
+import { CognitoFailure } from "../cognito.ts";
+import { t, type MessageCode } from "../messages.ts";
+import { endSession, flash, requireLogin, tokensOf } from "../session-auth.ts";
+import type { User } from "../users.ts";
+import { AccountPage, DeleteAccountPage, type FormState, type SectionId } from "./account-views.tsx";
+
+const text = Type.Optional(Type.String());
+const csrf = { _csrf: text };
+const profileBody = Type.Object({ ...csrf, given_name: text, family_name: text });
+const emailBody = Type.Object({ ...csrf, email: text });
+const codeBody = Type.Object({ ...csrf, code: text });
+const passwordBody = Type.Object({ ...csrf, current_password: text, new_password: text, new_password_confirm: text });
+const deleteBody = Type.Object({ ...csrf, confirm_username: text });
+const emptyBody = Type.Object(csrf);
+
+const nameMaxLength = 100;
+// RFC 5321's limit, and the shape Cognito's email attribute accepts; the code goes to it anyway.
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const emailMaxLength = 254;
+// Cognito's passwords cannot begin or end with whitespace (its pattern ^[\S]+.*[\S]+$).
+const passwordEdgeSpace = /^\s|\s$/;
+
+/**
+ * Failures that mean this session's Cognito identity is gone: the access token is invalid,
+ * expired or revoked (GlobalSignOut elsewhere, an admin), or the user was disabled or deleted.
+ * Wrong passwords and codes are NotAuthorized too, but carry their own codes.
+ */
+const sessionEnding: ReadonlySet<MessageCode> = new Set([
+  "NOT_AUTHORIZED",
+  "SESSION_EXPIRED",
+  "USER_DISABLED",
+  "USER_NOT_FOUND",
+]);
+
+/** The status a form is shown again with after Cognito refused it. */
+function statusOf(code: MessageCode): number {
+  if (code === "TOO_MANY_REQUESTS" || code === "TOO_MANY_ATTEMPTS") return 429;
+  if (code === "SERVICE_UNAVAILABLE") return 503;
+  if (code === "UNEXPECTED") return 502;
+  return 400;
+}
+
+/**
+ * The failure to show on a form; anything else is thrown on: a session-ending failure to this
+ * plugin's error handler, a bug to the app's.
+ */
+function formFailure(error: unknown): CognitoFailure {
+  if (!(error instanceof CognitoFailure) || sessionEnding.has(error.code)) throw error;
+  return error;
+}
+
+const messageOf = (failure: CognitoFailure): string => t(failure.code, { detail: failure.detail });
+
+/**
+ * The signed-in user; the plugin's requireLogin hook has sent everyone else to /login. (A user
+ * without Cognito tokens, a local back-office account, can look but not change anything here.)
+ */
+function userOf(request: FastifyRequest): User {
+  if (!request.user) throw new HttpError(401);
+  return request.user;
+}
+
+const noErrors = (errors: Record<string, string | undefined>): boolean => Object.values(errors).every((e) => !e);
+
+export default async function accountRoutes(parent: FastifyInstance): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const { cognitoGateway: cognito, users } = app;
+  const db = app.database.db;
+
+  app.addHook("preHandler", requireLogin);
+  app.addHook("onSend", async (_request, reply) => {
+    // Account pages show personal data (and forms with it): no shared cache may keep them.
+    reply.header("cache-control", "no-store");
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof CognitoFailure && sessionEnding.has(error.code)) {
+      request.log.info({ err: error }, "Cognito refused the session's access token; ending the session");
+      await endSession(request);
+      flash(request, "warning", error.code === "USER_DISABLED" ? "USER_DISABLED" : "SESSION_ENDED");
+      return reply.redirect("/login", 303);
+    }
+    // Everything else is the app's error handler's to show.
+    throw error;
+  });
+
+  /** Code sends (email change and "send again") cost the pool's email budget: a few per user. */
+  const codeSendLimit = app.rateLimit({
+    max: 10,
+    timeWindow: "15 minutes",
+    keyGenerator: (request) => `account-code:${request.session.get("userId") ?? request.ip}`,
+  });
+
+  /** The account page, with the forms of a failed submission kept. */
+  const showAccount = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status = 200,
+    forms: Partial<Record<SectionId, FormState>> = {},
+  ) =>
+    reply
+      .code(status)
+      .page(
+        <AccountPage
+          ctx={reply.viewContext()}
+          user={userOf(request)}
+          canEdit={tokensOf(request) !== null}
+          pendingEmail={request.session.get("pendingEmail") ?? null}
+          forms={forms}
+        />,
+      );
+
+  app.get("/account", async (request, reply) => showAccount(request, reply));
+
+  app.post(
+    "/account/profile",
+    { preValidation: app.csrfProtection, schema: { body: profileBody } },
+    async (request, reply) => {
+      const user = userOf(request);
+      const values = {
+        given_name: (request.body.given_name ?? "").trim(),
+        family_name: (request.body.family_name ?? "").trim(),
+      };
+      const errors = {
+        given_name: values.given_name.length > nameMaxLength ? t("NAME_TOO_LONG") : undefined,
+        family_name: values.family_name.length > nameMaxLength ? t("NAME_TOO_LONG") : undefined,
+      };
+      if (!noErrors(errors)) return showAccount(request, reply, 400, { profile: { values, errors } });
+      const tokens = tokensOf(request);
+      if (!tokens) return showAccount(request, reply, 400, { profile: { values, formError: t("NO_COGNITO_ACCOUNT") } });
+
+      // Only what changed: an empty value removes the attribute in Cognito.
+      const changes: Record<string, string> = {};
+      if (values.given_name !== (user.givenName ?? "")) changes.given_name = values.given_name;
+      if (values.family_name !== (user.familyName ?? "")) changes.family_name = values.family_name;
+      if (Object.keys(changes).length === 0) {
+        flash(request, "info", "NOTHING_CHANGED");
+        return reply.redirect("/account", 303);
+      }
+      try {
+        await cognito.updateAttributes(tokens.accessToken, changes);
+      } catch (error) {
+        const failure = formFailure(error);
+        return showAccount(request, reply, statusOf(failure.code), {
+          profile: { values, formError: messageOf(failure) },
+        });
+      }
+      await users.updateProfile(user.id, {
+        givenName: values.given_name || null,
+        familyName: values.family_name || null,
+      });
+      flash(request, "success", "PROFILE_UPDATED");
+      return reply.redirect("/account", 303);
+    },
+  );
+
+  app.post(
+    "/account/email",
+    { preValidation: app.csrfProtection, preHandler: codeSendLimit, schema: { body: emailBody } },
+    async (request, reply) => {
+      const user = userOf(request);
+      const email = (request.body.email ?? "").trim();
+      const values = { email };
+      let error: string | undefined;
+      if (email === "") error = t("FIELD_REQUIRED");
+      else if (email.length > emailMaxLength || !emailPattern.test(email)) error = t("EMAIL_INVALID");
+      else if (email.toLowerCase() === user.email.toLowerCase()) error = t("EMAIL_UNCHANGED");
+      if (error) return showAccount(request, reply, 400, { email: { values, errors: { email: error } } });
+      const tokens = tokensOf(request);
+      if (!tokens) return showAccount(request, reply, 400, { email: { values, formError: t("NO_COGNITO_ACCOUNT") } });
+
+      let sentTo: string | undefined;
+      try {
+        const deliveries = await cognito.updateAttributes(tokens.accessToken, { email });
+        sentTo = deliveries[0]?.destination;
+        // Cognito decides what the user's email is now: the new one (unverified), or the old one
+        // until the new one is verified when the pool keeps original attributes.
+        const profile = await cognito.getUser(tokens.accessToken);
+        await users.updateProfile(user.id, { email: profile.email, emailVerified: profile.emailVerified });
+        const done = profile.emailVerified && profile.email.toLowerCase() === email.toLowerCase();
+        if (done) {
+          request.session.set("pendingEmail", undefined);
+          flash(request, "success", "EMAIL_VERIFIED");
+          return reply.redirect("/account", 303);
+        }
+      } catch (caught) {
+        const failure = formFailure(caught);
+        const field = failure.code === "EMAIL_EXISTS" || failure.code === "INVALID_PARAMETER";
+        return showAccount(request, reply, statusOf(failure.code), {
+          email: field ? { values, errors: { email: messageOf(failure) } } : { values, formError: messageOf(failure) },
+        });
+      }
+      request.session.set("pendingEmail", email);
+      if (sentTo) flash(request, "success", "EMAIL_CODE_SENT", { destination: email });
+      else flash(request, "info", "EMAIL_CHANGED_UNVERIFIED");
+      return reply.redirect("/account#email", 303);
+    },
+  );
+
+  app.post(
+    "/account/email/verify",
+    { preValidation: app.csrfProtection, schema: { body: codeBody } },
+    async (request, reply) => {
+      const user = userOf(request);
+      // People paste codes with spaces ("123 456"); Cognito wants the digits.
+      const code = (request.body.code ?? "").replace(/\s+/g, "");
+      const values = { code };
+      if (!/^\d{6}$/.test(code)) {
+        return showAccount(request, reply, 400, { verify: { values, errors: { code: t("CODE_INVALID") } } });
+      }
+      const tokens = tokensOf(request);
+      if (!tokens) return showAccount(request, reply, 400, { verify: { values, formError: t("NO_COGNITO_ACCOUNT") } });
+      try {
+        await cognito.verifyEmail(tokens.accessToken, code);
+        const profile = await cognito.getUser(tokens.accessToken);
+        await users.updateProfile(user.id, { email: profile.email, emailVerified: profile.emailVerified });
+      } catch (error) {
+        const failure = formFailure(error);
+        const onField = failure.code === "CODE_MISMATCH" || failure.code === "CODE_EXPIRED";
+        return showAccount(request, reply, statusOf(failure.code), {
+          verify: onField
+            ? { values, errors: { code: messageOf(failure) } }
+            : { values, formError: messageOf(failure) },
+        });
+      }
+      request.session.set("pendingEmail", undefined);
+      flash(request, "success", "EMAIL_VERIFIED");
+      return reply.redirect("/account", 303);
+    },
+  );
+
+  app.post(
+    "/account/email/resend",
+    { preValidation: app.csrfProtection, preHandler: codeSendLimit, schema: { body: emptyBody } },
+    async (request, reply) => {
+      const tokens = tokensOf(request);
+      if (!tokens) return showAccount(request, reply, 400, { verify: { formError: t("NO_COGNITO_ACCOUNT") } });
+      try {
+        const delivery = await cognito.sendEmailVerificationCode(tokens.accessToken);
+        flash(request, "success", "CODE_SENT", {
+          destination: request.session.get("pendingEmail") ?? delivery?.destination ?? userOf(request).email,
+        });
+      } catch (error) {
+        const failure = formFailure(error);
+        return showAccount(request, reply, statusOf(failure.code), { verify: { formError: messageOf(failure) } });
+      }
+      return reply.redirect("/account#email", 303);
+    },
+  );
+
+  app.post(
+    "/account/password",
+    { preValidation: app.csrfProtection, schema: { body: passwordBody } },
+    async (request, reply) => {
+      const current = request.body.current_password ?? "";
+      const proposed = request.body.new_password ?? "";
+      const again = request.body.new_password_confirm ?? "";
+      const errors: Record<string, string | undefined> = {
+        current_password: current === "" ? t("FIELD_REQUIRED") : undefined,
+        new_password:
+          proposed === ""
+            ? t("FIELD_REQUIRED")
+            : passwordEdgeSpace.test(proposed)
+              ? t("PASSWORD_HAS_SPACES")
+              : proposed === current
+                ? t("PASSWORD_UNCHANGED")
+                : undefined,
+        new_password_confirm:
+          again === "" ? t("FIELD_REQUIRED") : again !== proposed ? t("PASSWORDS_DIFFER") : undefined,
+      };
+      if (!noErrors(errors)) return showAccount(request, reply, 400, { password: { errors } });
+      const tokens = tokensOf(request);
+      if (!tokens) return showAccount(request, reply, 400, { password: { formError: t("NO_COGNITO_ACCOUNT") } });
+      try {
+        await cognito.changePassword(tokens.accessToken, current, proposed);
+      } catch (error) {
+        const failure = formFailure(error);
+        const form: FormState =
+          failure.code === "INCORRECT_CREDENTIALS"
+            ? { errors: { current_password: t("CURRENT_PASSWORD_WRONG") } }
+            : failure.code === "INVALID_PASSWORD"
+              ? { errors: { new_password: messageOf(failure) } }
+              : { formError: messageOf(failure) };
+        return showAccount(request, reply, statusOf(failure.code), { password: form });
+      }
+      flash(request, "success", "PASSWORD_CHANGED");
+      return reply.redirect("/account", 303);
+    },
+  );
+
+  app.post(
+    "/account/sign-out-everywhere",
+    { preValidation: app.csrfProtection, schema: { body: emptyBody } },
+    async (request, reply) => {
+      const user = userOf(request);
+      const tokens = tokensOf(request);
+      if (tokens) {
+        try {
+          // Revokes every refresh token of the user (and the access tokens issued from them).
+          await cognito.globalSignOut(tokens.accessToken);
+        } catch (error) {
+          const failure = formFailure(error);
+          return showAccount(request, reply, statusOf(failure.code), { devices: { formError: messageOf(failure) } });
+        }
+      }
+      await destroyUserSessions(db, user.id);
+      // A new, empty session for this browser: its old row is gone, and it must not be saved again.
+      await endSession(request);
+      flash(request, "success", "SIGNED_OUT_EVERYWHERE");
+      return reply.redirect("/login", 303);
+    },
+  );
+
+  app.get("/account/delete", async (request, reply) => {
+    if (!tokensOf(request)) return reply.redirect("/account#delete", 303);
+    return reply.page(<DeleteAccountPage ctx={reply.viewContext()} user={userOf(request)} />);
+  });
+
+  app.post(
+    "/account/delete",
+    { preValidation: app.csrfProtection, schema: { body: deleteBody } },
+    async (request, reply) => {
+      const user = userOf(request);
+      const typed = (request.body.confirm_username ?? "").trim();
+      const values = { confirm_username: typed };
+      const showForm = (status: number, form: FormState) =>
+        reply.code(status).page(<DeleteAccountPage ctx={reply.viewContext()} user={user} form={form} />);
+      if (typed !== user.username) {
+        return showForm(400, {
+          values,
+          errors: {
+            confirm_username:
+              typed === "" ? t("FIELD_REQUIRED") : t("DELETE_CONFIRMATION_MISMATCH", { username: user.username }),
+          },
+        });
+      }
+      const tokens = tokensOf(request);
+      if (!tokens) return showForm(400, { values, formError: t("NO_COGNITO_ACCOUNT") });
+      try {
+        await cognito.deleteUser(tokens.accessToken);
+      } catch (error) {
+        // Already gone from Cognito (an admin deleted it): finish the job here.
+        if (!(error instanceof CognitoFailure && error.code === "USER_NOT_FOUND")) {
+          const failure = formFailure(error);
+          return showForm(statusOf(failure.code), { values, formError: messageOf(failure) });
+        }
+      }
+      await destroyUserSessions(db, user.id);
+      await users.delete(user.id);
+      await endSession(request);
+      flash(request, "success", "ACCOUNT_DELETED");
+      return reply.redirect("/", 303);
+    },
+  );
+}
