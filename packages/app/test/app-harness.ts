@@ -6,6 +6,7 @@
 import { startEmulator, type RunningEmulator, type Clock } from "@gatehouse/emulator";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Config, DatabaseSettings } from "../src/config.ts";
 import { createCognitoClient } from "../src/accounts/cognito.ts";
@@ -36,6 +37,8 @@ export interface AppHarness {
   readonly poolId: string;
   readonly webClientId: string;
   readonly publicClientId: string;
+  /** The app's origin: a real socket on 127.0.0.1 with `listen: true`, else the configured public URL. */
+  readonly url: string;
   /** A fresh browser-like client with its own cookies. */
   browser(): TestBrowser;
   stop(): Promise<void>;
@@ -45,12 +48,34 @@ export interface HarnessOptions {
   readonly database: DatabaseSettings["kind"];
   readonly config?: Partial<Omit<Config, "cognito" | "database">>;
   readonly clock?: Clock;
+  /**
+   * Listen on a free loopback port, with `publicUrl` set to that origin so a real browser's
+   * `Origin` header passes the same-origin check (for Chromium tests and screenshots).
+   */
+  readonly listen?: boolean;
+}
+
+/**
+ * A port the kernel just handed out on 127.0.0.1. The app needs its origin before it is built
+ * (the same-origin check), so the port is chosen first; another process taking it in between is
+ * unlikely on loopback and shows up as EADDRINUSE, never as a wrong origin.
+ */
+async function freeLoopbackPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 export async function startAppHarness({
   database: kind,
   config: overrides = {},
   clock,
+  listen = false,
 }: HarnessOptions): Promise<AppHarness> {
   const seed = devSeed();
   const pool = seed.pools[0]!;
@@ -58,6 +83,7 @@ export async function startAppHarness({
   const publicClient = pool.Clients.find((c) => !c.ClientSecret)!;
   const emulator = await startEmulator({ port: 0, inMemory: true, seed, ...(clock ? { clock } : {}) });
   const database = await createTestDatabase(kind);
+  const port = listen ? await freeLoopbackPort() : null;
   const config: Config = {
     mode: "test",
     cognito: {
@@ -69,7 +95,7 @@ export async function startAppHarness({
     },
     database: database.settings,
     sessionSecret: "test-session-secret-at-least-32-characters-long",
-    publicUrl: new URL("http://localhost:3000"),
+    publicUrl: new URL(port === null ? "http://localhost:3000" : `http://127.0.0.1:${port}`),
     autoConfirmSignups: false,
     allowSignup: true,
     ...overrides,
@@ -77,6 +103,7 @@ export async function startAppHarness({
   const cognito = createCognitoClient(config.cognito);
   const app = await buildApp({ config, database: database.database, cognito });
   await app.ready();
+  if (port !== null) await app.listen({ port, host: "127.0.0.1" });
   return {
     app,
     emulator,
@@ -85,6 +112,7 @@ export async function startAppHarness({
     poolId: pool.Id,
     webClientId: web.ClientId,
     publicClientId: publicClient.ClientId,
+    url: config.publicUrl.origin,
     browser: () => new TestBrowser(app),
     async stop() {
       await app.close();

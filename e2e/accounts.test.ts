@@ -1,0 +1,124 @@
+/**
+ * A person in real Chromium: sign-up with the emailed code, sign-in, the dashboard, sign-out, and
+ * password recovery — driven by what is on the screen (labels, roles, the catalogue's messages),
+ * against the app on a loopback port and the Cognito emulator whose outbox stands in for email.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { messages, t } from "../packages/app/src/accounts/messages.ts";
+import { launchChromium, viewports } from "./chromium.ts";
+import { signIn, startSite, uniqueUser, type Site } from "./site.ts";
+
+/** What the person reads: the page's visible text. */
+const visibleText = (page: Page): Promise<string> => page.locator("body").innerText();
+
+/** Submits the form whose button is named `name` and waits for the next page to load. */
+async function submit(page: Page, name: RegExp): Promise<void> {
+  await page.getByRole("button", { name }).click();
+  await page.waitForLoadState("load");
+}
+
+/** A code of the same shape that is certainly not `code`. */
+const otherCodeThan = (code: string): string => code.replace(/.$/, (d) => String((Number(d) + 1) % 10));
+
+describe("a person in Chromium", { timeout: 60_000 }, () => {
+  let browser: Browser;
+  let site: Site;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    site = await startSite();
+  });
+  afterAll(async () => {
+    await site?.stop();
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: viewports.desktop, baseURL: site.url });
+    // Shorter than the test's own limit, so a missing label or button fails by name.
+    context.setDefaultTimeout(5_000);
+    context.setDefaultNavigationTimeout(10_000);
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it("registers, confirms with the emailed code, signs in, sees the dashboard and signs out", async () => {
+    const user = uniqueUser("ada");
+
+    await page.goto("/register");
+    await page.getByLabel(/^username$/i).fill(user.username);
+    await page.getByLabel(/^email/i).fill(user.email);
+    await page.getByLabel(/^password$/i).fill(user.password);
+    await page.getByLabel(/password again|confirm password/i).fill(user.password);
+    await submit(page, /create (an |my )?account|register|sign up/i);
+    await page.waitForURL(/\/confirm/);
+
+    const code = site.latestCode(user.username);
+    expect(code).toMatch(/^\d{6}$/);
+
+    // A wrong code is explained, and the person stays on the confirmation page.
+    await page.getByLabel(/code/i).fill(otherCodeThan(code));
+    await submit(page, /^confirm/i);
+    expect(new URL(page.url()).pathname).toBe("/confirm");
+    expect(await visibleText(page)).toContain(messages.CODE_MISMATCH);
+
+    await page.getByLabel(/code/i).fill(code);
+    await submit(page, /^confirm/i);
+    await page.waitForURL(/\/login/);
+    expect(await visibleText(page)).toContain(messages.CONFIRMED);
+
+    await page.getByLabel(/username or email/i).fill(user.email);
+    await page.getByLabel(/^password$/i).fill(user.password);
+    await submit(page, /^sign in$/i);
+    await page.waitForURL(`${site.url}/dashboard`);
+    const dashboard = await visibleText(page);
+    expect(dashboard).toContain(user.username);
+    expect(dashboard).toContain(user.email);
+    expect(await page.getByTestId("signed-in-as").innerText()).toContain(user.username);
+
+    await submit(page, /^sign out$/i);
+    expect(await visibleText(page)).toContain(messages.SIGNED_OUT);
+    await expect(page.getByTestId("signed-in-as").count()).resolves.toBe(0);
+
+    // The session is gone: the dashboard asks to sign in again.
+    await page.goto("/dashboard");
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("resets a forgotten password with the emailed code and signs in with the new one, not the old", async () => {
+    const user = uniqueUser("grace");
+    await site.createConfirmedUser(user);
+    const newPassword = "Brand-New-Pass-42";
+
+    await page.goto("/login");
+    await page.getByRole("link", { name: /forgot/i }).click();
+    await page.waitForURL(/\/forgot-password/);
+    await page.getByLabel(/username or email/i).fill(user.username);
+    await submit(page, /send|reset|continue/i);
+    await page.waitForURL(/\/reset-password/);
+    expect(await visibleText(page)).toContain(messages.RESET_CODE_SENT);
+
+    const code = site.latestCode(user.username);
+    await page.getByLabel(/code/i).fill(code);
+    await page.getByLabel(/^new password$/i).fill(newPassword);
+    await page.getByLabel(/new password again|confirm new password/i).fill(newPassword);
+    await submit(page, /reset|change|set/i);
+    await page.waitForURL(/\/login/);
+    expect(await visibleText(page)).toContain(messages.PASSWORD_RESET);
+
+    // The old password no longer works …
+    await page.getByLabel(/username or email/i).fill(user.username);
+    await page.getByLabel(/^password$/i).fill(user.password);
+    await submit(page, /^sign in$/i);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await visibleText(page)).toContain(messages.INCORRECT_CREDENTIALS);
+
+    // … the new one does.
+    await signIn(page, site, { username: user.username, password: newPassword });
+    expect(await visibleText(page)).toContain(t("SIGNED_IN", { username: user.username }));
+  });
+});
