@@ -142,9 +142,8 @@ export async function buildApp({
     return this.type("text/html; charset=utf-8").send(renderDocument(page));
   });
 
-  await app.register(homeRoutes);
-  await app.register(accountsModule);
-
+  // Set before the modules are registered: each plugin context keeps the handler it was
+  // registered under, so one set afterwards would never see the modules' errors.
   app.setErrorHandler(async (error: unknown, request, reply) => {
     const candidate = (error as { statusCode?: unknown }).statusCode;
     const status = typeof candidate === "number" && candidate >= 400 && candidate < 600 ? candidate : 500;
@@ -158,6 +157,9 @@ export async function buildApp({
         : undefined;
     return reply.code(shown).page(<ErrorPage ctx={reply.viewContext()} status={shown} detail={detail} />);
   });
+  await app.register(homeRoutes);
+  await app.register(accountsModule);
+
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (_request, reply) =>
     reply.code(404).page(<ErrorPage ctx={reply.viewContext()} status={404} />),
   );

@@ -3,7 +3,19 @@
  * recovery pages, the dashboard and the account page. Each route file is a Fastify plugin.
  */
 import type { FastifyInstance } from "fastify";
+import { passwordPolicy } from "./forms.ts";
+import { accountLimiters } from "./rate-limits.ts";
+import loginRoutes from "./routes/login.tsx";
+import logoutRoutes from "./routes/logout.ts";
+import dashboardRoutes from "../pages/dashboard.tsx";
+import accountRoutes from "./routes/account.tsx";
 
-export default async function accountsModule(_app: FastifyInstance): Promise<void> {
+export default async function accountsModule(app: FastifyInstance): Promise<void> {
   // Route files register themselves here, one line each.
+  await app.register(passwordPolicy);
+  await app.register(accountLimiters);
+  await app.register(loginRoutes);
+  await app.register(logoutRoutes);
+  await app.register(dashboardRoutes);
+  await app.register(accountRoutes);
 }

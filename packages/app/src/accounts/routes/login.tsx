@@ -1,0 +1,209 @@
+/**
+ * `/login`: sign-in by username or email address (Cognito's email alias) and password, with the
+ * web client's USER_PASSWORD_AUTH flow. Every Cognito answer leads somewhere useful: wrong
+ * credentials and unknown users read the same (no user enumeration), an unconfirmed account goes
+ * to `/confirm` with a fresh code, a required reset to `/reset-password`, an account an
+ * administrator created to `/new-password`.
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
+import { Layout } from "../../pages/layout.tsx";
+import type { ViewContext } from "../../pages/view.ts";
+import type { CognitoTokens } from "../../plugins/session-types.ts";
+import { CognitoFailure, profileFromIdToken } from "../cognito.ts";
+import { cleanLogin, failureStatus, fieldLimits, fieldOf, logFailure, type Errors } from "../forms.ts";
+import { t, type MessageCode } from "../messages.ts";
+import { flash, safeNext, startSession } from "../session-auth.ts";
+
+interface LoginProps {
+  readonly ctx: ViewContext;
+  readonly username: string;
+  readonly next: string;
+  readonly errors?: Errors;
+  readonly formError?: string;
+}
+
+function LoginPage({ ctx, username, next, errors = {}, formError }: LoginProps) {
+  return (
+    <Layout title="Sign in" ctx={ctx} narrow>
+      <AuthCard
+        title="Sign in"
+        subtitle="Welcome back. Use your username or your email address."
+        footer={
+          ctx.allowSignup ? (
+            <>
+              New here? <a href="/register">Create an account</a>
+            </>
+          ) : undefined
+        }
+      >
+        <FormError message={formError} />
+        <Form action="/login" csrfToken={ctx.csrfToken}>
+          <input type="hidden" name="next" value={next} />
+          <Field
+            name="username"
+            label="Username or email"
+            value={username}
+            errors={errors}
+            autocomplete="username"
+            autofocus={username === ""}
+            maxLength={fieldLimits.login}
+          />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            errors={errors}
+            autocomplete="current-password"
+            autofocus={username !== ""}
+            maxLength={fieldLimits.password}
+          />
+          <div class="d-flex justify-content-between flex-wrap gap-2 mb-4 small">
+            <a href="/forgot-password">Forgot your password?</a>
+            <a href="/confirm">Enter a confirmation code</a>
+          </div>
+          <SubmitButton>Sign in</SubmitButton>
+        </Form>
+      </AuthCard>
+    </Layout>
+  );
+}
+
+/** What the login page shows for a Cognito failure that keeps the person on it. */
+const loginFailures: Partial<Record<MessageCode, { status: number; code: MessageCode }>> = {
+  // An unknown user (when the client does not hide it), a name Cognito's pattern refuses, or
+  // any other refusal read the same as a wrong password, so nobody learns who has an account.
+  INCORRECT_CREDENTIALS: { status: 400, code: "INCORRECT_CREDENTIALS" },
+  USER_NOT_FOUND: { status: 400, code: "INCORRECT_CREDENTIALS" },
+  INVALID_PARAMETER: { status: 400, code: "INCORRECT_CREDENTIALS" },
+  NOT_AUTHORIZED: { status: 400, code: "INCORRECT_CREDENTIALS" },
+  USER_DISABLED: { status: 403, code: "USER_DISABLED" },
+  TOO_MANY_ATTEMPTS: { status: 429, code: "TOO_MANY_ATTEMPTS" },
+  TOO_MANY_REQUESTS: { status: 429, code: "TOO_MANY_REQUESTS" },
+};
+
+export type SignInResult = "signed-in" | "inactive";
+
+/**
+ * The end of every successful sign-in (password, or a new password after a challenge): the
+ * local user is created or refreshed from the ID token, an inactive one is refused (Django's
+ * backend rejects `is_active=False`; the tokens just issued are revoked), and the session gets a
+ * new id holding the tokens.
+ */
+export async function completeSignIn(request: FastifyRequest, tokens: CognitoTokens): Promise<SignInResult> {
+  const { users, cognitoGateway } = request.server;
+  const user = await users.syncFromCognito(profileFromIdToken(tokens.idToken), { login: true });
+  if (!user.isActive) {
+    try {
+      await cognitoGateway.revokeRefreshToken(tokens.refreshToken);
+    } catch (error) {
+      request.log.warn({ err: error }, "could not revoke the tokens of an inactive user");
+    }
+    request.log.info({ userId: user.id }, "sign-in refused: the local user is inactive");
+    return "inactive";
+  }
+  await startSession(request, user, tokens);
+  flash(request, "success", "SIGNED_IN", { username: user.username });
+  return "signed-in";
+}
+
+/** The query's or form's `next`, kept to paths of this site. */
+const nextOf = (source: unknown): string => safeNext(fieldOf(source, "next"));
+
+export default async function loginRoutes(app: FastifyInstance): Promise<void> {
+  const gateway = app.cognitoGateway;
+
+  app.get("/login", async (request, reply) => {
+    const next = nextOf(request.query);
+    if (request.user) return reply.redirect(next, 303);
+    return reply.page(
+      <LoginPage ctx={reply.viewContext()} username={cleanLogin(fieldOf(request.query, "username"))} next={next} />,
+    );
+  });
+
+  app.post(
+    "/login",
+    { preHandler: [app.csrfProtection, app.accountLimiters.guard("login")] },
+    async (request, reply): Promise<FastifyReply> => {
+      const username = cleanLogin(fieldOf(request.body, "username"));
+      const password = fieldOf(request.body, "password");
+      const next = nextOf(request.body);
+      const show = (status: number, errors: Errors, formError?: MessageCode) =>
+        reply
+          .code(status)
+          .page(
+            <LoginPage
+              ctx={reply.viewContext()}
+              username={username}
+              next={next}
+              errors={errors}
+              formError={formError && t(formError)}
+            />,
+          );
+
+      const errors: Errors = {};
+      if (username === "") errors.username = t("FIELD_REQUIRED");
+      if (password === "") errors.password = t("FIELD_REQUIRED");
+      if (Object.keys(errors).length > 0) return show(400, errors);
+      // Longer than any username, address or password Cognito accepts: it cannot be right.
+      if ([...username].length > fieldLimits.login || [...password].length > fieldLimits.password) {
+        return show(400, {}, "INCORRECT_CREDENTIALS");
+      }
+
+      let outcome;
+      try {
+        outcome = await gateway.signIn(username, password);
+      } catch (error) {
+        if (!(error instanceof CognitoFailure)) throw error;
+        logFailure(request, error, "sign-in");
+        if (error.code === "USER_NOT_CONFIRMED") {
+          // Cognito says so only after a right password, so this tells nobody anything new.
+          const sent = await sendCode(request, () => gateway.resendConfirmationCode(username));
+          request.session.set("pendingUsername", username);
+          flash(request, "info", sent ? "USER_NOT_CONFIRMED" : "USER_NOT_CONFIRMED_CODE_PENDING");
+          return reply.redirect("/confirm", 303);
+        }
+        if (error.code === "PASSWORD_RESET_REQUIRED") {
+          const sent = await sendCode(request, () => gateway.forgotPassword(username));
+          request.session.set("pendingUsername", username);
+          flash(request, "warning", sent ? "PASSWORD_RESET_REQUIRED" : "PASSWORD_RESET_REQUIRED_CODE_PENDING");
+          return reply.redirect("/reset-password", 303);
+        }
+        const shown = loginFailures[error.code];
+        if (shown) return show(shown.status, {}, shown.code);
+        return show(failureStatus(error), {}, error.code);
+      }
+
+      if (outcome.kind === "new-password-required") {
+        request.session.set("challenge", {
+          name: "NEW_PASSWORD_REQUIRED",
+          username: outcome.username,
+          session: outcome.session,
+          next,
+        });
+        flash(request, "info", "NEW_PASSWORD_NEEDED");
+        return reply.redirect("/new-password", 303);
+      }
+      if ((await completeSignIn(request, outcome.tokens)) === "inactive") return show(403, {}, "USER_DISABLED");
+      return reply.redirect(next, 303);
+    },
+  );
+}
+
+/**
+ * Sends a code on the side of another action (the sign-in of an unconfirmed or reset account),
+ * within the person's code-sending budget. Returns whether a code went out; a failure to send
+ * is logged, and the person can still ask again on the next page.
+ */
+async function sendCode(request: FastifyRequest, send: () => Promise<unknown>): Promise<boolean> {
+  if (!(await request.server.accountLimiters.allowCodeSend(request))) return false;
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (!(error instanceof CognitoFailure)) throw error;
+    logFailure(request, error, "sending a code");
+    return false;
+  }
+}

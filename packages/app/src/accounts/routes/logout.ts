@@ -1,0 +1,25 @@
+/**
+ * `POST /logout`: the refresh token is revoked at Cognito (RevokeToken, which also ends the
+ * access and ID tokens issued with it), then the server-side session is destroyed. A GET never
+ * signs anyone out, so a link or an image on another site cannot.
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html
+ */
+import type { FastifyInstance } from "fastify";
+import { endSession, flash, tokensOf } from "../session-auth.ts";
+
+export default async function logoutRoutes(app: FastifyInstance): Promise<void> {
+  app.post("/logout", { preHandler: app.csrfProtection }, async (request, reply) => {
+    const tokens = tokensOf(request);
+    if (tokens) {
+      try {
+        await app.cognitoGateway.revokeRefreshToken(tokens.refreshToken);
+      } catch (error) {
+        // The session ends regardless: the person asked to leave, and the tokens die with it here.
+        request.log.warn({ err: error }, "could not revoke the refresh token at sign-out");
+      }
+    }
+    await endSession(request);
+    flash(request, "success", "SIGNED_OUT");
+    return reply.redirect("/", 303);
+  });
+}

@@ -1,0 +1,375 @@
+/**
+ * `/login` and `/logout` against the running emulator, on SQLite and PostgreSQL: the happy flow
+ * first, then each Cognito answer and each kind of bad input.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { csrfTokenIn, startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
+import {
+  browserAt,
+  CognitoAdmin,
+  latestCode,
+  newAccount,
+  sentCount,
+  uniqueAddress,
+  uniqueName,
+} from "./accounts-fixtures.ts";
+
+const sessionCookie = (cookieHeader: string): string | undefined => /(?:^|; )gatehouse=([^;]+)/.exec(cookieHeader)?.[1];
+
+describe.each(["sqlite", "postgres"] as const)("signing in and out (%s)", (database) => {
+  let h: AppHarness;
+  let admin: CognitoAdmin;
+  beforeAll(async () => {
+    h = await startAppHarness({ database });
+    admin = new CognitoAdmin(h);
+  });
+  afterAll(async () => {
+    admin.destroy();
+    await h.stop();
+  });
+
+  it("signs a person in by username: new session id, local user synced, welcome, to the dashboard", async () => {
+    const account = await admin.confirmed(newAccount("alice"));
+    const browser = browserAt(h);
+    const page = await browser.get("/login");
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).toContain("Username or email");
+    expect(page.body).toContain('name="_csrf"');
+    const before = sessionCookie(browser.cookieHeader);
+    expect(before).toBeDefined();
+
+    const res = await browser.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/dashboard");
+    expect(sessionCookie(browser.cookieHeader)).not.toBe(before);
+
+    const user = await h.app.users.findByUsername(account.username);
+    expect(user).toMatchObject({ username: account.username, email: account.email, emailVerified: true });
+    expect(user?.cognitoSub).toMatch(/^[0-9a-f-]{36}$/);
+    expect(user?.lastLogin).toBeInstanceOf(Date);
+
+    const home = textOf((await browser.get("/")).body);
+    expect(home).toContain(`Welcome back, ${account.username}.`);
+    expect(home).toContain(`Signed in as ${account.username}`);
+  });
+
+  it("signs a person in by email address, as the same local user", async () => {
+    const account = await admin.confirmed(newAccount("byemail"));
+    const first = browserAt(h);
+    await first.get("/login");
+    expect((await first.post("/login", { username: account.username, password: account.password })).statusCode).toBe(
+      303,
+    );
+    const second = browserAt(h);
+    await second.get("/login");
+    const res = await second.post("/login", { username: account.email.toUpperCase(), password: account.password });
+    expect(res.statusCode).toBe(303);
+    expect(textOf((await second.get("/")).body)).toContain(`Signed in as ${account.username}`);
+    const rows = await h.database.database.db
+      .selectFrom("users")
+      .select("id")
+      .where("email_key", "=", account.email.toLowerCase())
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it("sends a person to a same-site `next` and nowhere else", async () => {
+    const account = await admin.confirmed(newAccount("next"));
+    const browser = browserAt(h);
+    const page = await browser.get("/login?next=%2Faccount%3Ftab%3Dsecurity");
+    expect(page.body).toContain('name="next" value="/account?tab=security"');
+    // The form carries `next` in a hidden field, as a browser submits it.
+    const res = await browser.post("/login", {
+      username: account.username,
+      password: account.password,
+      next: "/account?tab=security",
+    });
+    expect(res.headers.location).toBe("/account?tab=security");
+
+    for (const next of ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]) {
+      const other = browserAt(h);
+      await other.get("/login");
+      const answer = await other.post("/login", { username: account.username, password: account.password, next });
+      expect(answer.headers.location, next).toBe("/dashboard");
+    }
+  });
+
+  it("sends a person who is already signed in on to where they were going", async () => {
+    const account = await admin.confirmed(newAccount("already"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    await browser.post("/login", { username: account.username, password: account.password });
+    const res = await browser.get("/login?next=/account");
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/account");
+  });
+
+  it("says 'Incorrect username or password.' for a wrong password, keeping the username but never the password", async () => {
+    const account = await admin.confirmed(newAccount("wrongpw"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: "Not-The-Password-1" });
+    expect(res.statusCode).toBe(400);
+    expect(textOf(res.body)).toContain("Incorrect username or password.");
+    expect(res.body).toContain(`value="${account.username}"`);
+    expect(res.body).not.toContain("Not-The-Password-1");
+    expect(sessionCookie(browser.cookieHeader)).toBeDefined();
+    expect(textOf((await browser.get("/")).body)).not.toContain("Signed in as");
+  });
+
+  it("answers an unknown user exactly as a wrong password (no user enumeration)", async () => {
+    const account = await admin.confirmed(newAccount("known"));
+    const unknown = uniqueName("nobody");
+    const answer = async (username: string) => {
+      const browser = browserAt(h);
+      await browser.get("/login");
+      const res = await browser.post("/login", { username, password: "Some-Password-1" });
+      return { status: res.statusCode, text: textOf(res.body).replace(username, "NAME") };
+    };
+    const wrong = await answer(account.username);
+    const missing = await answer(unknown);
+    expect(missing).toEqual(wrong);
+  });
+
+  it("shows 'This field is required.' under each empty field", async () => {
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: "  ", password: "" });
+    expect(res.statusCode).toBe(400);
+    expect(res.body.match(/This field is required\./g)).toHaveLength(2);
+    expect(res.body).toContain('aria-invalid="true"');
+  });
+
+  it("refuses huge, repeated, unicode and malformed input with a message, never a 500", async () => {
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const cases: Record<string, string>[] = [
+      { username: "x".repeat(5000), password: "Some-Password-1" },
+      { username: "someone", password: "p".repeat(5000) },
+      { username: "名前ü🙂", password: "Pässwörd-🙂-1" },
+      { username: "with space", password: "Some-Password-1" },
+      { username: "nul\u0000byte", password: "Some-Password-1" },
+    ];
+    for (const form of cases) {
+      const res = await browser.post("/login", form);
+      expect(res.statusCode, JSON.stringify(form).slice(0, 40)).toBe(400);
+      expect(textOf(res.body)).toContain("Incorrect username or password.");
+    }
+    // A repeated field is read as its first value; a repeated CSRF token is no token.
+    const address = uniqueAddress();
+    const visitor = browserAt(h, address);
+    const token = csrfTokenIn((await visitor.get("/login")).body) ?? "";
+    const raw = (payload: string) =>
+      h.app.inject({
+        method: "POST",
+        url: "/login",
+        remoteAddress: address,
+        payload,
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: visitor.cookieHeader },
+      });
+    const repeated = await raw(`_csrf=${token}&username=a&username=b&password=Some-Pass-1&password=x`);
+    expect(repeated.statusCode).toBe(400);
+    expect(textOf(repeated.body)).toContain("Incorrect username or password.");
+    expect(repeated.body).toContain('value="a"');
+    const doubleToken = await raw(`_csrf=${token}&_csrf=${token}&username=a&password=Some-Pass-1`);
+    expect(doubleToken.statusCode).toBe(403);
+    const tooLarge = await browser.post("/login", { username: "x", password: "y".repeat(70_000) });
+    expect(tooLarge.statusCode).toBe(413);
+    expect(textOf(tooLarge.body)).toContain("What you sent is larger than this site accepts.");
+  });
+
+  it("refuses a form without its CSRF token, or with a wrong one, with the 403 page", async () => {
+    const account = await admin.confirmed(newAccount("csrf"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const missing = await browser.post("/login", { username: account.username, password: account.password, _csrf: "" });
+    expect(missing.statusCode).toBe(403);
+    expect(missing.headers["content-type"]).toContain("text/html");
+    expect(textOf(missing.body)).toContain("or the form expired");
+    await browser.get("/login");
+    const wrong = await browser.post("/login", {
+      username: account.username,
+      password: account.password,
+      _csrf: "forged-token",
+    });
+    expect(wrong.statusCode).toBe(403);
+    // A fresh visitor with no session at all.
+    const stranger = await browserAt(h).post("/login", { username: account.username, password: account.password });
+    expect(stranger.statusCode).toBe(403);
+  });
+
+  it("takes an unconfirmed person to /confirm, sends a fresh code and remembers the username", async () => {
+    const account = await admin.unconfirmed(newAccount("unconf"));
+    const sentBefore = sentCount(h, account.username);
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/confirm");
+    expect(sentCount(h, account.username)).toBe(sentBefore + 1);
+    expect(h.emulator.outbox.latest(account.username)?.kind).toBe("RESEND_CODE");
+    const rows = await h.database.database.db.selectFrom("sessions").select("data").execute();
+    expect(rows.some((row) => JSON.parse(row.data).pendingUsername === account.username)).toBe(true);
+  });
+
+  it("does not reveal an unconfirmed account to someone with the wrong password", async () => {
+    const account = await admin.unconfirmed(newAccount("unconfwrong"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: "Wrong-Password-1" });
+    expect(res.statusCode).toBe(400);
+    expect(textOf(res.body)).toContain("Incorrect username or password.");
+  });
+
+  it("takes a person whose password was reset by an administrator to /reset-password with a new code", async () => {
+    const account = await admin.resetRequired(newAccount("resetreq"));
+    const adminCode = latestCode(h, account.username);
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/reset-password");
+    const message = h.emulator.outbox.latest(account.username);
+    expect(message?.kind).toBe("FORGOT_PASSWORD");
+    expect(message?.code).not.toBe(adminCode);
+  });
+
+  it("takes a person created by an administrator to /new-password", async () => {
+    const account = newAccount("invited");
+    await admin.adminCreated(account, "Temporary-Pass-1");
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: "Temporary-Pass-1" });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/new-password");
+    expect(textOf((await browser.get("/")).body)).not.toContain("Signed in as");
+  });
+
+  it("refuses a person whose account is disabled in Cognito", async () => {
+    const account = await admin.confirmed(newAccount("disabled"));
+    await admin.disable(account.username);
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(403);
+    expect(textOf(res.body)).toContain("This account is disabled.");
+  });
+
+  it("refuses a person whose local user is inactive, and revokes the tokens Cognito just issued", async () => {
+    const account = await admin.confirmed(newAccount("inactive"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    await browser.post("/login", { username: account.username, password: account.password });
+    await h.database.database.db
+      .updateTable("users")
+      .set({ is_active: false })
+      .where("username_key", "=", account.username.toLowerCase())
+      .execute();
+
+    const again = browserAt(h);
+    await again.get("/login");
+    const res = await again.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(403);
+    expect(textOf(res.body)).toContain("This account is disabled.");
+    expect(res.body).toContain(`value="${account.username}"`);
+    expect(textOf((await again.get("/")).body)).not.toContain("Signed in as");
+    // The first browser's session ended too: the session hook drops inactive users.
+    expect(textOf((await browser.get("/")).body)).not.toContain("Signed in as");
+  });
+
+  it("explains Cognito's lockout after repeated wrong passwords", async () => {
+    const account = await admin.confirmed(newAccount("lockout"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    for (let i = 0; i < 5; i++)
+      await browser.post("/login", { username: account.username, password: `Wrong-${i}-Aa1` });
+    const res = await browser.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(429);
+    expect(textOf(res.body)).toContain("Too many attempts.");
+  });
+
+  it("limits sign-in attempts per username, whichever address they come from, with the 429 page", async () => {
+    const username = uniqueName("target");
+    let last;
+    for (let i = 0; i < 11; i++) {
+      const browser = browserAt(h);
+      await browser.get("/login");
+      last = await browser.post("/login", { username, password: "Guess-Number-1" });
+      if (i < 10) expect(last.statusCode).toBe(400);
+    }
+    expect(last?.statusCode).toBe(429);
+    expect(last?.headers["retry-after"]).toMatch(/^\d+$/);
+    expect(last?.headers["content-type"]).toContain("text/html");
+    expect(textOf(last?.body ?? "")).toContain("You have tried this too often.");
+    // Another person is not affected.
+    const other = browserAt(h);
+    await other.get("/login");
+    expect((await other.post("/login", { username: uniqueName("bystander"), password: "Guess-1a" })).statusCode).toBe(
+      400,
+    );
+  });
+
+  it("limits sign-in attempts per address, whichever usernames they name", async () => {
+    const browser = browserAt(h, uniqueAddress());
+    await browser.get("/login");
+    const statuses: number[] = [];
+    for (let i = 0; i < 61; i++) {
+      statuses.push(
+        (await browser.post("/login", { username: uniqueName("spray"), password: "Guess-Number-1" })).statusCode,
+      );
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
+    expect(textOf(browser.last?.body ?? "")).toContain("You have tried this too often.");
+  });
+
+  it("signs out: revokes the refresh token, ends the session, says so, back to the home page", async () => {
+    const account = await admin.confirmed(newAccount("bye"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    await browser.post("/login", { username: account.username, password: account.password });
+    const signedIn = await browser.get("/");
+    const cookieBefore = browser.cookieHeader;
+    const user = await h.app.users.findByUsername(account.username);
+    const row = await h.database.database.db
+      .selectFrom("sessions")
+      .select("data")
+      .where("user_id", "=", user?.id ?? "")
+      .executeTakeFirstOrThrow();
+    const refreshToken = (JSON.parse(row.data) as { cognito: { refreshToken: string } }).cognito.refreshToken;
+    await expect(admin.refresh(account.username, refreshToken)).resolves.toBeDefined();
+    expect(signedIn.body).toContain('action="/logout"');
+
+    const res = await browser.post("/logout", {});
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/");
+    const home = textOf((await browser.get("/")).body);
+    expect(home).toContain("You have been signed out.");
+    expect(home).not.toContain("Signed in as");
+    await expect(admin.refresh(account.username, refreshToken)).rejects.toThrow(/revoked|Invalid/);
+
+    // The old cookie is worth nothing now.
+    const replay = await h.app.inject({ method: "GET", url: "/", headers: { cookie: cookieBefore } });
+    expect(textOf(replay.body)).not.toContain("Signed in as");
+  });
+
+  it("refuses a sign-out without the CSRF token, and never signs out on a GET", async () => {
+    const account = await admin.confirmed(newAccount("stay"));
+    const browser = browserAt(h);
+    await browser.get("/login");
+    await browser.post("/login", { username: account.username, password: account.password });
+    await browser.get("/");
+    const forged = await browser.post("/logout", { _csrf: "" });
+    expect(forged.statusCode).toBe(403);
+    expect((await browser.get("/logout")).statusCode).toBe(404);
+    expect(textOf((await browser.get("/")).body)).toContain(`Signed in as ${account.username}`);
+  });
+
+  it("lets a visitor who is not signed in sign out harmlessly", async () => {
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/logout", {});
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/");
+  });
+});
