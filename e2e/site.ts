@@ -27,6 +27,8 @@ export interface TestUser {
   readonly username: string;
   readonly email: string;
   readonly password: string;
+  readonly givenName?: string;
+  readonly familyName?: string;
 }
 
 let counter = 0;
@@ -55,7 +57,7 @@ export async function startSite(config: Partial<Omit<Config, "cognito" | "databa
       if (!code) throw new Error(`the emulator's outbox has no message for ${username}`);
       return code;
     },
-    async createConfirmedUser({ username, email, password }) {
+    async createConfirmedUser({ username, email, password, givenName, familyName }) {
       await admin.send(
         new AdminCreateUserCommand({
           UserPoolId: harness.poolId,
@@ -64,6 +66,8 @@ export async function startSite(config: Partial<Omit<Config, "cognito" | "databa
           UserAttributes: [
             { Name: "email", Value: email },
             { Name: "email_verified", Value: "true" },
+            ...(givenName ? [{ Name: "given_name", Value: givenName }] : []),
+            ...(familyName ? [{ Name: "family_name", Value: familyName }] : []),
           ],
         }),
       );
