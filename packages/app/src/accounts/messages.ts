@@ -39,6 +39,7 @@ export const messages = {
   PASSWORD_HAS_SPACES: "Passwords cannot begin or end with a space.",
   CODE_INVALID: "Enter the 6-digit code from the email.",
   NAME_TOO_LONG: "Use at most 100 characters.",
+  NAME_INVALID: "This contains characters that cannot be part of a name.",
   CURRENT_PASSWORD_WRONG: "Your current password is not right.",
   PASSWORD_UNCHANGED: "Choose a password that is different from your current one.",
   EMAIL_UNCHANGED: "This is already your email address.",

@@ -27,6 +27,8 @@ export interface AccountPageProps {
   readonly canEdit: boolean;
   /** The new address a code was sent to, when Cognito may still report the old one. */
   readonly pendingEmail: string | null;
+  /** The pool's password policy in one sentence, under the new-password field. */
+  readonly passwordHint: string;
   readonly forms?: Partial<Record<SectionId, FormState>>;
 }
 
@@ -293,7 +295,17 @@ function EmailSection({
   );
 }
 
-function PasswordSection({ canEdit, form = {}, csrfToken }: { canEdit: boolean; form?: FormState; csrfToken: string }) {
+function PasswordSection({
+  canEdit,
+  form = {},
+  csrfToken,
+  hint,
+}: {
+  canEdit: boolean;
+  form?: FormState;
+  csrfToken: string;
+  hint: string;
+}) {
   const invalid = Boolean(form.formError || Object.values(form.errors ?? {}).some(Boolean));
   return (
     <Section
@@ -318,7 +330,7 @@ function PasswordSection({ canEdit, form = {}, csrfToken }: { canEdit: boolean; 
             type="password"
             errors={form.errors}
             autocomplete="new-password"
-            help="At least 8 characters, with upper- and lower-case letters and a number, unless your site's policy says otherwise."
+            help={hint}
           />
           <Field
             name="new_password_confirm"
@@ -379,7 +391,7 @@ function DeleteSection({ canEdit }: { canEdit: boolean }) {
   );
 }
 
-export function AccountPage({ ctx, user, canEdit, pendingEmail, forms = {} }: AccountPageProps) {
+export function AccountPage({ ctx, user, canEdit, pendingEmail, passwordHint, forms = {} }: AccountPageProps) {
   const csrf = ctx.csrfToken;
   return (
     <Layout title="Your account" ctx={ctx}>
@@ -402,7 +414,7 @@ export function AccountPage({ ctx, user, canEdit, pendingEmail, forms = {} }: Ac
             verifyForm={forms.verify}
             csrfToken={csrf}
           />
-          <PasswordSection canEdit={canEdit} form={forms.password} csrfToken={csrf} />
+          <PasswordSection canEdit={canEdit} form={forms.password} csrfToken={csrf} hint={passwordHint} />
           <DevicesSection canEdit={canEdit} form={forms.devices} csrfToken={csrf} />
           <DeleteSection canEdit={canEdit} />
         </div>

@@ -19,6 +19,15 @@ import { Type } from "typebox";
 import { HttpError } from "../../http-error.ts";
 import { destroyUserSessions } from "../../plugins/session-store.ts";
 import { CognitoFailure } from "../cognito.ts";
+import {
+  emailProblem,
+  failureStatus,
+  logFailure,
+  newPasswordErrors,
+  normalizeCode,
+  passwordHint,
+  type Errors,
+} from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
 import { endSession, flash, requireLogin, tokensOf } from "../session-auth.ts";
 import type { User } from "../users.ts";
@@ -34,11 +43,15 @@ const deleteBody = Type.Object({ ...csrf, confirm_username: text });
 const emptyBody = Type.Object(csrf);
 
 const nameMaxLength = 100;
-// RFC 5321's limit, and the shape Cognito's email attribute accepts; the code goes to it anyway.
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const emailMaxLength = 254;
-// Cognito's passwords cannot begin or end with whitespace (its pattern ^[\S]+.*[\S]+$).
-const passwordEdgeSpace = /^\s|\s$/;
+// Cognito stores control characters in attributes, but PostgreSQL refuses NUL in text and no
+// one types them: they are refused here, before either is asked.
+const controlCharacter = /\p{Cc}/u;
+
+function nameProblem(name: string): string | undefined {
+  if ([...name].length > nameMaxLength) return t("NAME_TOO_LONG");
+  if (controlCharacter.test(name)) return t("NAME_INVALID");
+  return undefined;
+}
 
 /**
  * Failures that mean this session's Cognito identity is gone: the access token is invalid,
@@ -52,20 +65,13 @@ const sessionEnding: ReadonlySet<MessageCode> = new Set([
   "USER_NOT_FOUND",
 ]);
 
-/** The status a form is shown again with after Cognito refused it. */
-function statusOf(code: MessageCode): number {
-  if (code === "TOO_MANY_REQUESTS" || code === "TOO_MANY_ATTEMPTS") return 429;
-  if (code === "SERVICE_UNAVAILABLE") return 503;
-  if (code === "UNEXPECTED") return 502;
-  return 400;
-}
-
 /**
- * The failure to show on a form; anything else is thrown on: a session-ending failure to this
- * plugin's error handler, a bug to the app's.
+ * The failure to show on a form (logged as it deserves); anything else is thrown on: a
+ * session-ending failure to this plugin's error handler, a bug to the app's.
  */
-function formFailure(error: unknown): CognitoFailure {
+function formFailure(request: FastifyRequest, error: unknown, action: string): CognitoFailure {
   if (!(error instanceof CognitoFailure) || sessionEnding.has(error.code)) throw error;
+  logFailure(request, error, action);
   return error;
 }
 
@@ -80,7 +86,8 @@ function userOf(request: FastifyRequest): User {
   return request.user;
 }
 
-const noErrors = (errors: Record<string, string | undefined>): boolean => Object.values(errors).every((e) => !e);
+const noErrors = (errors: Readonly<Record<string, string | undefined>>): boolean =>
+  Object.values(errors).every((e) => !e);
 
 export default async function accountRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -126,6 +133,7 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
           user={userOf(request)}
           canEdit={tokensOf(request) !== null}
           pendingEmail={request.session.get("pendingEmail") ?? null}
+          passwordHint={passwordHint(app.passwordPolicy)}
           forms={forms}
         />,
       );
@@ -141,10 +149,7 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
         given_name: (request.body.given_name ?? "").trim(),
         family_name: (request.body.family_name ?? "").trim(),
       };
-      const errors = {
-        given_name: values.given_name.length > nameMaxLength ? t("NAME_TOO_LONG") : undefined,
-        family_name: values.family_name.length > nameMaxLength ? t("NAME_TOO_LONG") : undefined,
-      };
+      const errors = { given_name: nameProblem(values.given_name), family_name: nameProblem(values.family_name) };
       if (!noErrors(errors)) return showAccount(request, reply, 400, { profile: { values, errors } });
       const tokens = tokensOf(request);
       if (!tokens) return showAccount(request, reply, 400, { profile: { values, formError: t("NO_COGNITO_ACCOUNT") } });
@@ -160,8 +165,8 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
       try {
         await cognito.updateAttributes(tokens.accessToken, changes);
       } catch (error) {
-        const failure = formFailure(error);
-        return showAccount(request, reply, statusOf(failure.code), {
+        const failure = formFailure(request, error, "updating names");
+        return showAccount(request, reply, failureStatus(failure), {
           profile: { values, formError: messageOf(failure) },
         });
       }
@@ -181,11 +186,11 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
       const user = userOf(request);
       const email = (request.body.email ?? "").trim();
       const values = { email };
-      let error: string | undefined;
-      if (email === "") error = t("FIELD_REQUIRED");
-      else if (email.length > emailMaxLength || !emailPattern.test(email)) error = t("EMAIL_INVALID");
-      else if (email.toLowerCase() === user.email.toLowerCase()) error = t("EMAIL_UNCHANGED");
-      if (error) return showAccount(request, reply, 400, { email: { values, errors: { email: error } } });
+      const problem =
+        emailProblem(email) ??
+        (controlCharacter.test(email) ? "EMAIL_INVALID" : null) ??
+        (email.toLowerCase() === user.email.toLowerCase() ? "EMAIL_UNCHANGED" : null);
+      if (problem) return showAccount(request, reply, 400, { email: { values, errors: { email: t(problem) } } });
       const tokens = tokensOf(request);
       if (!tokens) return showAccount(request, reply, 400, { email: { values, formError: t("NO_COGNITO_ACCOUNT") } });
 
@@ -204,9 +209,9 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
           return reply.redirect("/account", 303);
         }
       } catch (caught) {
-        const failure = formFailure(caught);
+        const failure = formFailure(request, caught, "changing the email address");
         const field = failure.code === "EMAIL_EXISTS" || failure.code === "INVALID_PARAMETER";
-        return showAccount(request, reply, statusOf(failure.code), {
+        return showAccount(request, reply, failureStatus(failure), {
           email: field ? { values, errors: { email: messageOf(failure) } } : { values, formError: messageOf(failure) },
         });
       }
@@ -222,12 +227,10 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
     { preValidation: app.csrfProtection, schema: { body: codeBody } },
     async (request, reply) => {
       const user = userOf(request);
-      // People paste codes with spaces ("123 456"); Cognito wants the digits.
-      const code = (request.body.code ?? "").replace(/\s+/g, "");
-      const values = { code };
-      if (!/^\d{6}$/.test(code)) {
-        return showAccount(request, reply, 400, { verify: { values, errors: { code: t("CODE_INVALID") } } });
-      }
+      const typed = (request.body.code ?? "").trim();
+      const code = normalizeCode(typed);
+      const values = { code: code ?? typed };
+      if (!code) return showAccount(request, reply, 400, { verify: { values, errors: { code: t("CODE_INVALID") } } });
       const tokens = tokensOf(request);
       if (!tokens) return showAccount(request, reply, 400, { verify: { values, formError: t("NO_COGNITO_ACCOUNT") } });
       try {
@@ -235,9 +238,9 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
         const profile = await cognito.getUser(tokens.accessToken);
         await users.updateProfile(user.id, { email: profile.email, emailVerified: profile.emailVerified });
       } catch (error) {
-        const failure = formFailure(error);
+        const failure = formFailure(request, error, "confirming the email address");
         const onField = failure.code === "CODE_MISMATCH" || failure.code === "CODE_EXPIRED";
-        return showAccount(request, reply, statusOf(failure.code), {
+        return showAccount(request, reply, failureStatus(failure), {
           verify: onField
             ? { values, errors: { code: messageOf(failure) } }
             : { values, formError: messageOf(failure) },
@@ -261,8 +264,8 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
           destination: request.session.get("pendingEmail") ?? delivery?.destination ?? userOf(request).email,
         });
       } catch (error) {
-        const failure = formFailure(error);
-        return showAccount(request, reply, statusOf(failure.code), { verify: { formError: messageOf(failure) } });
+        const failure = formFailure(request, error, "sending the email code again");
+        return showAccount(request, reply, failureStatus(failure), { verify: { formError: messageOf(failure) } });
       }
       return reply.redirect("/account#email", 303);
     },
@@ -275,33 +278,30 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
       const current = request.body.current_password ?? "";
       const proposed = request.body.new_password ?? "";
       const again = request.body.new_password_confirm ?? "";
-      const errors: Record<string, string | undefined> = {
-        current_password: current === "" ? t("FIELD_REQUIRED") : undefined,
-        new_password:
-          proposed === ""
-            ? t("FIELD_REQUIRED")
-            : passwordEdgeSpace.test(proposed)
-              ? t("PASSWORD_HAS_SPACES")
-              : proposed === current
-                ? t("PASSWORD_UNCHANGED")
-                : undefined,
-        new_password_confirm:
-          again === "" ? t("FIELD_REQUIRED") : again !== proposed ? t("PASSWORDS_DIFFER") : undefined,
+      const errors: Errors = {
+        ...(current === "" ? { current_password: t("FIELD_REQUIRED") } : {}),
+        ...newPasswordErrors(proposed, again, app.passwordPolicy, {
+          password: "new_password",
+          again: "new_password_confirm",
+        }),
       };
+      if (current !== "" && proposed === current && !errors.new_password) {
+        errors.new_password = t("PASSWORD_UNCHANGED");
+      }
       if (!noErrors(errors)) return showAccount(request, reply, 400, { password: { errors } });
       const tokens = tokensOf(request);
       if (!tokens) return showAccount(request, reply, 400, { password: { formError: t("NO_COGNITO_ACCOUNT") } });
       try {
         await cognito.changePassword(tokens.accessToken, current, proposed);
       } catch (error) {
-        const failure = formFailure(error);
+        const failure = formFailure(request, error, "changing the password");
         const form: FormState =
           failure.code === "INCORRECT_CREDENTIALS"
             ? { errors: { current_password: t("CURRENT_PASSWORD_WRONG") } }
             : failure.code === "INVALID_PASSWORD"
               ? { errors: { new_password: messageOf(failure) } }
               : { formError: messageOf(failure) };
-        return showAccount(request, reply, statusOf(failure.code), { password: form });
+        return showAccount(request, reply, failureStatus(failure), { password: form });
       }
       flash(request, "success", "PASSWORD_CHANGED");
       return reply.redirect("/account", 303);
@@ -319,8 +319,8 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
           // Revokes every refresh token of the user (and the access tokens issued from them).
           await cognito.globalSignOut(tokens.accessToken);
         } catch (error) {
-          const failure = formFailure(error);
-          return showAccount(request, reply, statusOf(failure.code), { devices: { formError: messageOf(failure) } });
+          const failure = formFailure(request, error, "signing out everywhere");
+          return showAccount(request, reply, failureStatus(failure), { devices: { formError: messageOf(failure) } });
         }
       }
       await destroyUserSessions(db, user.id);
@@ -361,8 +361,8 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
       } catch (error) {
         // Already gone from Cognito (an admin deleted it): finish the job here.
         if (!(error instanceof CognitoFailure && error.code === "USER_NOT_FOUND")) {
-          const failure = formFailure(error);
-          return showForm(statusOf(failure.code), { values, formError: messageOf(failure) });
+          const failure = formFailure(request, error, "deleting the account");
+          return showForm(failureStatus(failure), { values, formError: messageOf(failure) });
         }
       }
       await destroyUserSessions(db, user.id);
