@@ -78,7 +78,7 @@ export function Layout({ title, ctx, children, narrow = false }: LayoutProps) {
               ) : (
                 <>
                   <ul class="navbar-nav me-auto" />
-                  <ul class="navbar-nav">
+                  <ul class="navbar-nav align-items-md-center">
                     <NavLink href="/login" ctx={ctx}>
                       Sign in
                     </NavLink>
