@@ -11,10 +11,15 @@ export interface LayoutProps {
 }
 
 function NavLink({ href, ctx, children }: { href: string; ctx: ViewContext; children: ComponentChildren }) {
-  const active = ctx.path === href;
+  // A section stays marked on its sub-pages (/account/delete, a form posted to /account/email).
+  const active = ctx.path === href || ctx.path.startsWith(`${href}/`);
   return (
     <li class="nav-item">
-      <a class={`nav-link${active ? " active" : ""}`} href={href} aria-current={active ? "page" : undefined}>
+      <a
+        class={`nav-link${active ? " active" : ""}`}
+        href={href}
+        aria-current={ctx.path === href ? "page" : active ? "true" : undefined}
+      >
         {children}
       </a>
     </li>

@@ -101,7 +101,7 @@ function Sidebar({ user }: { user: User }) {
   const name = fullNameOf(user);
   return (
     <div class="sticky-lg-top account-sidebar">
-      <div class="card border-0 shadow-sm mb-4">
+      <div class="card border-0 shadow-sm mb-lg-4">
         <div class="card-body p-4 d-flex align-items-center gap-3">
           <div class="avatar" aria-hidden="true">
             {(user.givenName ?? user.username).charAt(0).toUpperCase()}
@@ -148,10 +148,11 @@ function ProfileSection({
   const invalid = Boolean(form.formError || Object.values(form.errors ?? {}).some(Boolean));
   return (
     <Section id="profile" title="Profile" subtitle="How we address you." invalid={invalid}>
-      <dl class="row mb-3 small">
-        <dt class="col-sm-4 fw-normal text-body-secondary">Username</dt>
-        <dd class="col-sm-8 mb-0 font-monospace text-break">{user.username}</dd>
-      </dl>
+      <div class="mb-3">
+        <div class="form-label mb-1">Username</div>
+        <div class="fw-semibold font-monospace text-break">{user.username}</div>
+        <div class="form-text">You sign in with it; it cannot be changed.</div>
+      </div>
       {canEdit ? (
         <Form action="/account/profile" csrfToken={csrfToken} class="account-form">
           <FormError message={form.formError} />
@@ -215,7 +216,7 @@ function VerifyBox({
           </>
         )}
       </p>
-      <Form action="/account/email/verify" csrfToken={csrfToken}>
+      <Form action="/account/email/verify" csrfToken={csrfToken} class="account-form">
         <FormError message={form.formError} />
         <Field
           name="code"
@@ -451,7 +452,7 @@ export function DeleteAccountPage({ ctx, user, form = {} }: DeleteAccountPagePro
               autocomplete="off"
               help={`Your username is ${user.username}.`}
             />
-            <div class="d-grid gap-2 d-sm-flex">
+            <div class="d-grid gap-2">
               <button type="submit" class="btn btn-danger">
                 Delete my account permanently
               </button>
