@@ -7,7 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CognitoAdmin, latestCode, newAccount, sentCount } from "./accounts-fixtures.ts";
 import { startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
-import { sessionRowsOf, sessionTokensOf, signedInPerson, signIn, userRow } from "./signed-in.ts";
+import { dropCognitoTokens, sessionRowsOf, sessionTokensOf, signedInPerson, signIn, userRow } from "./signed-in.ts";
 
 const attributesOf = (list: readonly AttributeType[] | undefined): Record<string, string | undefined> =>
   Object.fromEntries((list ?? []).map((a) => [a.Name ?? "", a.Value]));
@@ -454,6 +454,27 @@ describe.each(["sqlite", "postgres"] as const)("the account page (%s)", (databas
       expect(res.headers.location).toBe("/login");
       expect(textOf((await browser.follow()).body)).toMatch(/Your session has ended|This account is disabled/);
       expect(await sessionRowsOf(h, userId)).toHaveLength(0);
+    });
+  });
+
+  describe("a signed-in user without Cognito tokens (a local account)", () => {
+    it("sees the account read-only and cannot change it here", async () => {
+      const { account, browser, userId } = await signedInPerson(h, admin, "local");
+      await dropCognitoTokens(h, userId);
+      const page = await browser.get("/account");
+      expect(page.statusCode).toBe(200);
+      expect(textOf(page.body)).toContain("This account does not sign in through Cognito");
+      expect(page.body).not.toContain('action="/account/profile"');
+      expect(page.body).not.toContain('href="/account/delete"');
+
+      const res = await browser.post("/account/profile", { given_name: "Local" });
+      expect(res.statusCode).toBe(400);
+      expect(textOf(res.body)).toContain("This account does not sign in through Cognito");
+      expect((await cognitoAttributes(account.username)).given_name).toBeUndefined();
+
+      const deletion = await browser.get("/account/delete");
+      expect(deletion.statusCode).toBe(303);
+      expect(deletion.headers.location).toBe("/account#delete");
     });
   });
 });

@@ -147,6 +147,7 @@ describe.each(["sqlite", "postgres"] as const)("the session's access token (%s)"
     expect(res.headers.location).toBe("/login?next=%2Fdashboard");
     const login = textOf((await browser.follow()).body);
     expect(login).toContain("Your session has ended. Please sign in again.");
+    expect(login).not.toContain("Please sign in to see that page.");
     expect(await sessionRowsOf(h, userId)).toHaveLength(0);
     // The local user stays: only the session ended.
     expect(await userRow(h, account.username)).toBeDefined();

@@ -65,3 +65,15 @@ export async function setTokenExpiry(h: AppHarness, userId: string, expiresAt: n
       .execute();
   }
 }
+
+/** Takes the Cognito tokens out of a user's sessions: what a local (back-office) sign-in holds. */
+export async function dropCognitoTokens(h: AppHarness, userId: string): Promise<void> {
+  for (const row of await sessionRowsOf(h, userId)) {
+    const { cognito: _dropped, ...data } = JSON.parse(row.data) as { cognito?: CognitoTokens };
+    await h.database.database.db
+      .updateTable("sessions")
+      .set({ data: JSON.stringify(data) })
+      .where("id", "=", row.id)
+      .execute();
+  }
+}

@@ -74,7 +74,8 @@ export async function endSession(request: FastifyRequest): Promise<void> {
 /** preHandler for pages that need a signed-in user: others go to /login?next=… */
 export async function requireLogin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (request.user) return;
-  flash(request, "info", "LOGIN_REQUIRED");
+  // A session that just ended (a failed token refresh) already says why; one message is enough.
+  if ((request.session.get("flash") ?? []).length === 0) flash(request, "info", "LOGIN_REQUIRED");
   const next = encodeURIComponent(safeNext(request.url, "/dashboard"));
   await reply.redirect(`/login?next=${next}`, 303);
 }

@@ -138,6 +138,29 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
         />,
       );
 
+  /**
+   * Copies Cognito's view of the email address into our row after a change Cognito accepted.
+   * Reading it back (GetUser) tells "the new address, unverified" from "the old address, kept
+   * until the new one is verified" (pools that keep original attributes). The change happened
+   * even when that read fails, so `assumed` is stored then.
+   */
+  const syncEmail = async (
+    request: FastifyRequest,
+    userId: string,
+    accessToken: string,
+    assumed: { email: string; emailVerified: boolean },
+  ): Promise<{ email: string; emailVerified: boolean }> => {
+    let current = assumed;
+    try {
+      const profile = await cognito.getUser(accessToken);
+      current = { email: profile.email, emailVerified: profile.emailVerified };
+    } catch (error) {
+      formFailure(request, error, "reading the email address back");
+    }
+    await users.updateProfile(userId, current);
+    return current;
+  };
+
   app.get("/account", async (request, reply) => showAccount(request, reply));
 
   app.post(
@@ -198,22 +221,19 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
       try {
         const deliveries = await cognito.updateAttributes(tokens.accessToken, { email });
         sentTo = deliveries[0]?.destination;
-        // Cognito decides what the user's email is now: the new one (unverified), or the old one
-        // until the new one is verified when the pool keeps original attributes.
-        const profile = await cognito.getUser(tokens.accessToken);
-        await users.updateProfile(user.id, { email: profile.email, emailVerified: profile.emailVerified });
-        const done = profile.emailVerified && profile.email.toLowerCase() === email.toLowerCase();
-        if (done) {
-          request.session.set("pendingEmail", undefined);
-          flash(request, "success", "EMAIL_VERIFIED");
-          return reply.redirect("/account", 303);
-        }
       } catch (caught) {
         const failure = formFailure(request, caught, "changing the email address");
         const field = failure.code === "EMAIL_EXISTS" || failure.code === "INVALID_PARAMETER";
         return showAccount(request, reply, failureStatus(failure), {
           email: field ? { values, errors: { email: messageOf(failure) } } : { values, formError: messageOf(failure) },
         });
+      }
+      const now = await syncEmail(request, user.id, tokens.accessToken, { email, emailVerified: false });
+      // A pool that verifies nothing (or trusts the address) is done already.
+      if (now.emailVerified && now.email.toLowerCase() === email.toLowerCase()) {
+        request.session.set("pendingEmail", undefined);
+        flash(request, "success", "EMAIL_VERIFIED");
+        return reply.redirect("/account", 303);
       }
       request.session.set("pendingEmail", email);
       if (sentTo) flash(request, "success", "EMAIL_CODE_SENT", { destination: email });
@@ -235,8 +255,6 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
       if (!tokens) return showAccount(request, reply, 400, { verify: { values, formError: t("NO_COGNITO_ACCOUNT") } });
       try {
         await cognito.verifyEmail(tokens.accessToken, code);
-        const profile = await cognito.getUser(tokens.accessToken);
-        await users.updateProfile(user.id, { email: profile.email, emailVerified: profile.emailVerified });
       } catch (error) {
         const failure = formFailure(request, error, "confirming the email address");
         const onField = failure.code === "CODE_MISMATCH" || failure.code === "CODE_EXPIRED";
@@ -246,6 +264,10 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
             : { values, formError: messageOf(failure) },
         });
       }
+      await syncEmail(request, user.id, tokens.accessToken, {
+        email: request.session.get("pendingEmail") ?? user.email,
+        emailVerified: true,
+      });
       request.session.set("pendingEmail", undefined);
       flash(request, "success", "EMAIL_VERIFIED");
       return reply.redirect("/account", 303);
