@@ -478,3 +478,29 @@ describe.each(["sqlite", "postgres"] as const)("the account page (%s)", (databas
     });
   });
 });
+
+describe.each(["sqlite", "postgres"] as const)("the account page while Cognito is down (%s)", (database) => {
+  let h: AppHarness;
+  let admin: CognitoAdmin;
+  beforeAll(async () => {
+    h = await startAppHarness({ database });
+    admin = new CognitoAdmin(h);
+  });
+  afterAll(async () => {
+    admin.destroy();
+    // The emulator was stopped by the test; stopping it again may complain.
+    await h.stop().catch(() => undefined);
+  });
+
+  it("keeps the session and says the service is not answering, never a 500", async () => {
+    const { browser, userId } = await signedInPerson(h, admin, "outage");
+    await browser.get("/account");
+    await h.emulator.stop();
+    const res = await browser.post("/account/profile", { given_name: "Patient" });
+    expect(res.statusCode).toBe(503);
+    expect(textOf(res.body)).toContain("The sign-in service is not answering.");
+    expect(res.body).toContain('value="Patient"');
+    expect(await sessionRowsOf(h, userId)).toHaveLength(1);
+    expect((await browser.get("/account")).statusCode).toBe(200);
+  });
+});
