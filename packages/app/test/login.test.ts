@@ -2,6 +2,7 @@
  * `/login` and `/logout` against the running emulator, on SQLite and PostgreSQL: the happy flow
  * first, then each Cognito answer and each kind of bad input.
  */
+import { manualClock } from "@gatehouse/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrfTokenIn, startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
 import {
@@ -245,6 +246,63 @@ describe.each(["sqlite", "postgres"] as const)("signing in and out (%s)", (datab
     expect(textOf((await browser.get("/")).body)).not.toContain("Signed in as");
   });
 
+  it("lets a person created by an administrator choose a password and signs them in where they were going", async () => {
+    const account = newAccount("chooser");
+    await admin.adminCreated(account, "Temporary-Pass-1");
+    const browser = browserAt(h);
+    await browser.get("/login?next=/account");
+    await browser.post("/login", { username: account.username, password: "Temporary-Pass-1", next: "/account" });
+    const page = await browser.follow();
+    expect(page.statusCode).toBe(200);
+    const text = textOf(page.body);
+    expect(text).toContain("Your account was set up with a temporary password.");
+    expect(text).toContain(`You are signing in as ${account.username}.`);
+    expect(text).toContain("At least 8 characters, including an upper-case letter, a lower-case letter, and a number.");
+
+    const weak = await browser.post("/new-password", { password: "weak", password2: "weak" });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.body).toMatch(/id="field-password-error">Use at least 8 characters\./);
+    const differ = await browser.post("/new-password", { password: account.password, password2: "Other-Pass-1" });
+    expect(differ.body).toMatch(/id="field-password2-error">The two passwords do not match\./);
+    expect(differ.body).not.toContain(account.password);
+
+    const res = await browser.post("/new-password", { password: account.password, password2: account.password });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/account");
+    expect(textOf((await browser.get("/")).body)).toContain(`Signed in as ${account.username}`);
+    expect(await h.app.users.findByUsername(account.username)).toMatchObject({ email: account.email });
+    // The challenge is spent: the page is gone, and the new password is the password now.
+    expect((await browser.get("/new-password")).headers.location).toBe("/login");
+    await expect(admin.signIn(account.username, account.password)).resolves.toHaveProperty("AuthenticationResult");
+  });
+
+  it("sends a visitor without a pending challenge from /new-password to sign in", async () => {
+    const browser = browserAt(h);
+    const page = await browser.get("/new-password");
+    expect(page.statusCode).toBe(303);
+    expect(page.headers.location).toBe("/login");
+    await browser.get("/login");
+    const res = await browser.post("/new-password", { password: "Some-Pass-1", password2: "Some-Pass-1" });
+    expect(res.statusCode).toBe(303);
+    expect(textOf((await browser.follow()).body)).toContain("This step took too long. Please sign in again.");
+  });
+
+  it("refuses a new password without the CSRF token with the 403 page", async () => {
+    const account = newAccount("csrfnew");
+    await admin.adminCreated(account, "Temporary-Pass-1");
+    const browser = browserAt(h);
+    await browser.get("/login");
+    await browser.post("/login", { username: account.username, password: "Temporary-Pass-1" });
+    await browser.follow();
+    const res = await browser.post("/new-password", {
+      password: account.password,
+      password2: account.password,
+      _csrf: "",
+    });
+    expect(res.statusCode).toBe(403);
+    await expect(admin.signIn(account.username, account.password)).rejects.toThrow("Incorrect username or password.");
+  });
+
   it("refuses a person whose account is disabled in Cognito", async () => {
     const account = await admin.confirmed(newAccount("disabled"));
     await admin.disable(account.username);
@@ -371,5 +429,80 @@ describe.each(["sqlite", "postgres"] as const)("signing in and out (%s)", (datab
     const res = await browser.post("/logout", {});
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe("/");
+  });
+});
+
+describe.each(["sqlite", "postgres"] as const)("a slow answer to the new-password challenge (%s)", (database) => {
+  const clock = manualClock();
+  let h: AppHarness;
+  let admin: CognitoAdmin;
+  beforeAll(async () => {
+    h = await startAppHarness({ database, clock });
+    admin = new CognitoAdmin(h);
+  });
+  afterAll(async () => {
+    admin.destroy();
+    await h.stop();
+  });
+
+  it("sends the person back to sign in when Cognito's challenge session expired", async () => {
+    const account = newAccount("slow");
+    await admin.adminCreated(account, "Temporary-Pass-1");
+    const browser = browserAt(h);
+    await browser.get("/login");
+    await browser.post("/login", { username: account.username, password: "Temporary-Pass-1" });
+    await browser.follow();
+    clock.advance(4 * 60_000);
+    const res = await browser.post("/new-password", { password: account.password, password2: account.password });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe("/login");
+    expect(textOf((await browser.follow()).body)).toContain("This step took too long. Please sign in again.");
+    expect((await browser.get("/new-password")).headers.location).toBe("/login");
+  });
+});
+
+describe.each(["sqlite", "postgres"] as const)("when Cognito does not answer (%s)", (database) => {
+  let h: AppHarness;
+  beforeAll(async () => {
+    h = await startAppHarness({ database });
+    await h.emulator.stop();
+  });
+  afterAll(async () => h.stop());
+
+  it("says the sign-in service is not answering, on every form, with a 503 and the input kept", async () => {
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const login = await browser.post("/login", { username: "someone", password: "Some-Password-1" });
+    expect(login.statusCode).toBe(503);
+    expect(textOf(login.body)).toContain("The sign-in service is not answering. Please try again in a moment.");
+    expect(login.body).toContain('value="someone"');
+
+    await browser.get("/register");
+    const register = await browser.post("/register", {
+      username: "someone",
+      email: "someone@example.com",
+      password: "Some-Password-1",
+      password2: "Some-Password-1",
+    });
+    expect(register.statusCode).toBe(503);
+    expect(textOf(register.body)).toContain("The sign-in service is not answering.");
+    expect(register.body).toContain('value="someone@example.com"');
+
+    await browser.get("/forgot-password");
+    const forgot = await browser.post("/forgot-password", { username: "someone" });
+    expect(forgot.statusCode).toBe(503);
+    expect(textOf(forgot.body)).toContain("The sign-in service is not answering.");
+
+    await browser.get("/confirm");
+    const confirm = await browser.post("/confirm", { username: "someone", code: "123456" });
+    expect(confirm.statusCode).toBe(503);
+    await browser.get("/reset-password");
+    const reset = await browser.post("/reset-password", {
+      username: "someone",
+      code: "123456",
+      password: "Some-Password-1",
+      password2: "Some-Password-1",
+    });
+    expect(reset.statusCode).toBe(503);
   });
 });

@@ -120,6 +120,23 @@ export function newPasswordErrors(
   return {};
 }
 
+// AWS's reasons after "Password did not conform with policy: ", in our words.
+const awsPasswordReasons: Readonly<Record<string, MessageCode>> = {
+  "Password must have lowercase characters": "PASSWORD_NEEDS_LOWERCASE",
+  "Password must have uppercase characters": "PASSWORD_NEEDS_UPPERCASE",
+  "Password must have numeric characters": "PASSWORD_NEEDS_NUMBER",
+  "Password must have symbol characters": "PASSWORD_NEEDS_SYMBOL",
+};
+
+/**
+ * Cognito's InvalidPasswordException, for the password field: a known reason in our words, any
+ * other (a policy we did not mirror, e.g. a longer minimum) with AWS's reason quoted.
+ */
+export function invalidPasswordMessage(detail: string): string {
+  const code = awsPasswordReasons[detail];
+  return code ? t(code) : t("INVALID_PASSWORD", { detail });
+}
+
 /** The hint under a new-password field: the policy in one sentence. */
 export function passwordHint(policy: PasswordPolicy): string {
   const requirements = [

@@ -7,6 +7,10 @@ import { passwordPolicy } from "./forms.ts";
 import { accountLimiters } from "./rate-limits.ts";
 import loginRoutes from "./routes/login.tsx";
 import logoutRoutes from "./routes/logout.ts";
+import newPasswordRoutes from "./routes/new-password.tsx";
+import registerRoutes from "./routes/register.tsx";
+import confirmRoutes from "./routes/confirm.tsx";
+import recoveryRoutes from "./routes/recovery.tsx";
 import dashboardRoutes from "../pages/dashboard.tsx";
 import accountRoutes from "./routes/account.tsx";
 
@@ -16,6 +20,10 @@ export default async function accountsModule(app: FastifyInstance): Promise<void
   await app.register(accountLimiters);
   await app.register(loginRoutes);
   await app.register(logoutRoutes);
+  await app.register(newPasswordRoutes);
+  await app.register(registerRoutes);
+  await app.register(confirmRoutes);
+  await app.register(recoveryRoutes);
   await app.register(dashboardRoutes);
   await app.register(accountRoutes);
 }

@@ -1,0 +1,228 @@
+/**
+ * `/confirm`: the code Cognito emailed at sign-up (ConfirmSignUp), and "send the code again"
+ * (ResendConfirmationCode, `POST /confirm/resend`). The username comes from the session when
+ * this browser signed up or tried to sign in; otherwise the person types it.
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmSignUp.html
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResendConfirmationCode.html
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
+import { Layout } from "../../pages/layout.tsx";
+import type { ViewContext } from "../../pages/view.ts";
+import { CognitoFailure } from "../cognito.ts";
+import { failureStatus, fieldLimits, fieldOf, logFailure, normalizeCode, type Errors } from "../forms.ts";
+import { t } from "../messages.ts";
+import { flash } from "../session-auth.ts";
+
+export interface CodeFormProps {
+  readonly ctx: ViewContext;
+  /** The username the session remembers; null shows a field for it. */
+  readonly knownUsername: string | null;
+  /** What the person typed in the username field. */
+  readonly typedUsername?: string;
+  readonly errors?: Errors;
+  readonly formError?: string;
+}
+
+/** The one-time code field, shaped for phones and password managers' one-time-code filling. */
+export function CodeField({ errors }: { errors: Errors }) {
+  return (
+    <Field
+      name="code"
+      label="Confirmation code"
+      errors={errors}
+      autocomplete="one-time-code"
+      inputmode="numeric"
+      maxLength={16}
+      help="The 6-digit code in the email we sent you."
+    />
+  );
+}
+
+/**
+ * Who the code is for: the remembered username with a way to pick another, or a username field
+ * (also when the remembered name is being changed, so nothing is decided behind the person).
+ */
+export function UsernameFor({
+  knownUsername,
+  typedUsername = "",
+  errors = {},
+  otherHref,
+  label = "Username",
+}: {
+  knownUsername: string | null;
+  typedUsername?: string;
+  errors?: Errors;
+  otherHref: string;
+  label?: string;
+}) {
+  if (knownUsername !== null) {
+    return (
+      <p class="mb-3">
+        For <strong data-testid="pending-username">{knownUsername}</strong>{" "}
+        <a class="small ms-1" href={otherHref}>
+          Not you?
+        </a>
+      </p>
+    );
+  }
+  return (
+    <Field
+      name="username"
+      label={label}
+      value={typedUsername}
+      errors={errors}
+      autocomplete="username"
+      maxLength={fieldLimits.login}
+    />
+  );
+}
+
+function ConfirmPage({ ctx, knownUsername, typedUsername, errors = {}, formError }: CodeFormProps) {
+  return (
+    <Layout title="Confirm your email address" ctx={ctx} narrow>
+      <AuthCard
+        title="Confirm your email address"
+        subtitle="Enter the code we emailed you to finish creating your account."
+        footer={
+          <>
+            Already confirmed? <a href="/login">Sign in</a>
+          </>
+        }
+      >
+        <FormError message={formError} />
+        <Form action="/confirm" csrfToken={ctx.csrfToken}>
+          <UsernameFor
+            knownUsername={knownUsername}
+            typedUsername={typedUsername}
+            errors={errors}
+            otherHref="/confirm?other=1"
+          />
+          <CodeField errors={errors} />
+          <SubmitButton>Confirm</SubmitButton>
+          <p class="text-center small text-body-secondary mt-3 mb-0">
+            No email? {/* Same form, other action: the username (typed or remembered) goes along. */}
+            <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" formaction="/confirm/resend">
+              Send the code again
+            </button>
+          </p>
+        </Form>
+      </AuthCard>
+    </Layout>
+  );
+}
+
+/** The username typed in the form, else the one the session remembers, else "". */
+export function usernameFor(request: FastifyRequest): { username: string; typed: string; known: string | null } {
+  const typed = fieldOf(request.body, "username").trim();
+  const known = request.session.get("pendingUsername") ?? null;
+  return { username: typed !== "" ? typed : (known ?? ""), typed, known: typed !== "" ? null : known };
+}
+
+export default async function confirmRoutes(app: FastifyInstance): Promise<void> {
+  const gateway = app.cognitoGateway;
+
+  app.get("/confirm", async (request, reply) => {
+    const other = fieldOf(request.query, "other") !== "";
+    const known = other ? null : (request.session.get("pendingUsername") ?? null);
+    return reply.page(<ConfirmPage ctx={reply.viewContext()} knownUsername={known} />);
+  });
+
+  app.post("/confirm", { preHandler: app.csrfProtection }, async (request, reply): Promise<FastifyReply> => {
+    const { username, typed, known } = usernameFor(request);
+    const show = (status: number, errors: Errors, formError?: string) =>
+      reply
+        .code(status)
+        .page(
+          <ConfirmPage
+            ctx={reply.viewContext()}
+            knownUsername={known}
+            typedUsername={typed}
+            errors={errors}
+            formError={formError}
+          />,
+        );
+
+    const errors: Errors = {};
+    if (username === "") errors.username = t("FIELD_REQUIRED");
+    else if ([...username].length > fieldLimits.login) errors.username = t("USERNAME_INVALID");
+    const code = normalizeCode(fieldOf(request.body, "code"));
+    if (fieldOf(request.body, "code").trim() === "") errors.code = t("FIELD_REQUIRED");
+    else if (code === null) errors.code = t("CODE_INVALID");
+    if (Object.keys(errors).length > 0 || code === null) return show(400, errors);
+
+    try {
+      await gateway.confirmSignUp(username, code);
+    } catch (error) {
+      if (!(error instanceof CognitoFailure)) throw error;
+      logFailure(request, error, "confirming a sign-up");
+      switch (error.code) {
+        case "ALREADY_CONFIRMED":
+          request.session.set("pendingUsername", undefined);
+          flash(request, "info", "ALREADY_CONFIRMED");
+          return reply.redirect("/login", 303);
+        // An unknown username reads as a wrong code, as Cognito answers when it hides users.
+        case "CODE_MISMATCH":
+        case "USER_NOT_FOUND":
+          return show(400, { code: t("CODE_MISMATCH") });
+        case "CODE_EXPIRED":
+          return show(400, { code: t("CODE_EXPIRED") });
+        case "TOO_MANY_ATTEMPTS":
+          return show(429, {}, t("CODE_ATTEMPTS_EXCEEDED"));
+        default:
+          return show(failureStatus(error), {}, t(error.code));
+      }
+    }
+    request.session.set("pendingUsername", undefined);
+    flash(request, "success", "CONFIRMED");
+    return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
+  });
+
+  app.post(
+    "/confirm/resend",
+    { preHandler: [app.csrfProtection, app.accountLimiters.guard("codeSend")] },
+    async (request, reply): Promise<FastifyReply> => {
+      const { username, typed, known } = usernameFor(request);
+      const show = (status: number, errors: Errors, formError?: string) =>
+        reply
+          .code(status)
+          .page(
+            <ConfirmPage
+              ctx={reply.viewContext()}
+              knownUsername={known}
+              typedUsername={typed}
+              errors={errors}
+              formError={formError}
+            />,
+          );
+      if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
+      if ([...username].length > fieldLimits.login) return show(400, { username: t("USERNAME_INVALID") });
+
+      let delivery;
+      try {
+        delivery = await gateway.resendConfirmationCode(username);
+      } catch (error) {
+        if (!(error instanceof CognitoFailure)) throw error;
+        logFailure(request, error, "re-sending a sign-up code");
+        switch (error.code) {
+          case "ALREADY_CONFIRMED":
+            request.session.set("pendingUsername", undefined);
+            flash(request, "info", "ALREADY_CONFIRMED");
+            return reply.redirect("/login", 303);
+          // Whether the name exists is not ours to tell (Cognito hides it too, when told to).
+          case "USER_NOT_FOUND":
+          case "INVALID_PARAMETER":
+            delivery = null;
+            break;
+          default:
+            return show(failureStatus(error), {}, t(error.code));
+        }
+      }
+      request.session.set("pendingUsername", username);
+      flash(request, "success", delivery ? "CODE_SENT" : "RESET_CODE_SENT", {
+        destination: delivery?.destination ?? "",
+      });
+      return reply.redirect("/confirm", 303);
+    },
+  );
+}

@@ -1,0 +1,268 @@
+/**
+ * Password recovery: `/forgot-password` asks Cognito to email a code (ForgotPassword), and
+ * `/reset-password` takes the code and the new password (ConfirmForgotPassword). Neither page
+ * tells whether an account exists: an unknown name gets the same "if an account exists" answer
+ * and, later, the same "wrong code" as a real one (the web client also has
+ * PreventUserExistenceErrors=ENABLED, so Cognito answers alike).
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmForgotPassword.html
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
+import { Layout } from "../../pages/layout.tsx";
+import type { ViewContext } from "../../pages/view.ts";
+import { CognitoFailure } from "../cognito.ts";
+import {
+  cleanLogin,
+  failureStatus,
+  fieldLimits,
+  fieldOf,
+  invalidPasswordMessage,
+  logFailure,
+  newPasswordErrors,
+  normalizeCode,
+  type Errors,
+  type PasswordPolicy,
+} from "../forms.ts";
+import { t, type MessageCode } from "../messages.ts";
+import { flash } from "../session-auth.ts";
+import { CodeField, UsernameFor, usernameFor } from "./confirm.tsx";
+import { NewPasswordFields } from "./new-password.tsx";
+
+function ForgotPasswordPage({
+  ctx,
+  username,
+  errors = {},
+  formError,
+}: {
+  ctx: ViewContext;
+  username: string;
+  errors?: Errors;
+  formError?: string;
+}) {
+  return (
+    <Layout title="Forgot your password?" ctx={ctx} narrow>
+      <AuthCard
+        title="Forgot your password?"
+        subtitle="Tell us your username or email address and we will email you a code to choose a new one."
+        footer={
+          <>
+            Remembered it? <a href="/login">Sign in</a>
+          </>
+        }
+      >
+        <FormError message={formError} />
+        <Form action="/forgot-password" csrfToken={ctx.csrfToken}>
+          <Field
+            name="username"
+            label="Username or email"
+            value={username}
+            errors={errors}
+            autocomplete="username"
+            autofocus
+            maxLength={fieldLimits.login}
+          />
+          <SubmitButton>Email me a code</SubmitButton>
+        </Form>
+      </AuthCard>
+    </Layout>
+  );
+}
+
+function ResetPasswordPage({
+  ctx,
+  knownUsername,
+  typedUsername,
+  policy,
+  errors = {},
+  formError,
+}: {
+  ctx: ViewContext;
+  knownUsername: string | null;
+  typedUsername?: string;
+  policy: PasswordPolicy;
+  errors?: Errors;
+  formError?: string;
+}) {
+  return (
+    <Layout title="Choose a new password" ctx={ctx} narrow>
+      <AuthCard
+        title="Choose a new password"
+        subtitle="Enter the code we emailed you and your new password."
+        footer={
+          <>
+            No code yet? <a href="/forgot-password">Ask for one</a>
+          </>
+        }
+      >
+        <FormError message={formError} />
+        <Form action="/reset-password" csrfToken={ctx.csrfToken}>
+          <UsernameFor
+            knownUsername={knownUsername}
+            typedUsername={typedUsername}
+            errors={errors}
+            otherHref="/reset-password?other=1"
+            label="Username or email"
+          />
+          <CodeField errors={errors} />
+          <NewPasswordFields policy={policy} errors={errors} />
+          <SubmitButton>Change password</SubmitButton>
+          <p class="text-center small text-body-secondary mt-3 mb-0">
+            No email?{" "}
+            <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" formaction="/reset-password/resend">
+              Send the code again
+            </button>
+          </p>
+        </Form>
+      </AuthCard>
+    </Layout>
+  );
+}
+
+/** Failures of ForgotPassword that must read like a code was sent, so no account is revealed. */
+const hiddenForgotFailures: ReadonlySet<MessageCode> = new Set<MessageCode>([
+  "USER_NOT_FOUND",
+  // No verified address to send to (when the client does not hide it).
+  "INVALID_PARAMETER",
+  "USER_DISABLED",
+  // "User password cannot be reset in the current state" (still on a temporary password).
+  "NOT_AUTHORIZED",
+]);
+
+/**
+ * Asks Cognito to email a reset code; null when the code went out (or must look as if it did),
+ * else the failure to show.
+ */
+async function sendResetCode(request: FastifyRequest, username: string): Promise<CognitoFailure | null> {
+  try {
+    await request.server.cognitoGateway.forgotPassword(username);
+    return null;
+  } catch (error) {
+    if (!(error instanceof CognitoFailure)) throw error;
+    logFailure(request, error, "sending a reset code");
+    return hiddenForgotFailures.has(error.code) ? null : error;
+  }
+}
+
+export default async function recoveryRoutes(app: FastifyInstance): Promise<void> {
+  const gateway = app.cognitoGateway;
+  const codeSendLimit = app.accountLimiters.guard("codeSend");
+
+  app.get("/forgot-password", async (request, reply) =>
+    reply.page(
+      <ForgotPasswordPage ctx={reply.viewContext()} username={cleanLogin(fieldOf(request.query, "username"))} />,
+    ),
+  );
+
+  app.post(
+    "/forgot-password",
+    { preHandler: [app.csrfProtection, codeSendLimit] },
+    async (request, reply): Promise<FastifyReply> => {
+      const username = cleanLogin(fieldOf(request.body, "username"));
+      const show = (status: number, errors: Errors, formError?: string) =>
+        reply
+          .code(status)
+          .page(
+            <ForgotPasswordPage ctx={reply.viewContext()} username={username} errors={errors} formError={formError} />,
+          );
+      if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
+      // Longer than any username or address Cognito accepts: nothing to send, nothing to reveal.
+      if ([...username].length <= fieldLimits.login) {
+        const failure = await sendResetCode(request, username);
+        if (failure) return show(failureStatus(failure), {}, t(failure.code));
+      }
+      request.session.set("pendingUsername", username);
+      flash(request, "info", "RESET_CODE_SENT");
+      return reply.redirect("/reset-password", 303);
+    },
+  );
+
+  app.get("/reset-password", async (request, reply) => {
+    const other = fieldOf(request.query, "other") !== "";
+    const known = other ? null : (request.session.get("pendingUsername") ?? null);
+    return reply.page(
+      <ResetPasswordPage ctx={reply.viewContext()} knownUsername={known} policy={app.passwordPolicy} />,
+    );
+  });
+
+  app.post("/reset-password", { preHandler: app.csrfProtection }, async (request, reply): Promise<FastifyReply> => {
+    const { username, typed, known } = usernameFor(request);
+    const password = fieldOf(request.body, "password");
+    const show = (status: number, errors: Errors, formError?: string) =>
+      reply
+        .code(status)
+        .page(
+          <ResetPasswordPage
+            ctx={reply.viewContext()}
+            knownUsername={known}
+            typedUsername={typed}
+            policy={app.passwordPolicy}
+            errors={errors}
+            formError={formError}
+          />,
+        );
+
+    const errors: Errors = newPasswordErrors(password, fieldOf(request.body, "password2"), app.passwordPolicy);
+    if (username === "") errors.username = t("FIELD_REQUIRED");
+    else if ([...username].length > fieldLimits.login) errors.username = t("USERNAME_INVALID");
+    const rawCode = fieldOf(request.body, "code");
+    const code = normalizeCode(rawCode);
+    if (rawCode.trim() === "") errors.code = t("FIELD_REQUIRED");
+    else if (code === null) errors.code = t("CODE_INVALID");
+    if (Object.keys(errors).length > 0 || code === null) return show(400, errors);
+
+    try {
+      await gateway.confirmForgotPassword(username, code, password);
+    } catch (error) {
+      if (!(error instanceof CognitoFailure)) throw error;
+      logFailure(request, error, "resetting a password");
+      switch (error.code) {
+        // Unknown and disabled users read as a wrong code, as Cognito answers when it hides them.
+        case "CODE_MISMATCH":
+        case "USER_NOT_FOUND":
+        case "USER_DISABLED":
+          return show(400, { code: t("CODE_MISMATCH") });
+        case "CODE_EXPIRED":
+          return show(400, { code: t("CODE_EXPIRED") });
+        case "TOO_MANY_ATTEMPTS":
+          return show(429, {}, t("CODE_ATTEMPTS_EXCEEDED"));
+        case "INVALID_PASSWORD":
+          return show(400, { password: invalidPasswordMessage(error.detail) });
+        default:
+          return show(failureStatus(error), {}, t(error.code));
+      }
+    }
+    request.session.set("pendingUsername", undefined);
+    flash(request, "success", "PASSWORD_RESET");
+    return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
+  });
+
+  app.post(
+    "/reset-password/resend",
+    { preHandler: [app.csrfProtection, codeSendLimit] },
+    async (request, reply): Promise<FastifyReply> => {
+      const { username, typed, known } = usernameFor(request);
+      const show = (status: number, errors: Errors, formError?: string) =>
+        reply
+          .code(status)
+          .page(
+            <ResetPasswordPage
+              ctx={reply.viewContext()}
+              knownUsername={known}
+              typedUsername={typed}
+              policy={app.passwordPolicy}
+              errors={errors}
+              formError={formError}
+            />,
+          );
+      if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
+      if ([...username].length <= fieldLimits.login) {
+        const failure = await sendResetCode(request, username);
+        if (failure) return show(failureStatus(failure), {}, t(failure.code));
+      }
+      request.session.set("pendingUsername", username);
+      flash(request, "info", "RESET_CODE_SENT");
+      return reply.redirect("/reset-password", 303);
+    },
+  );
+}
