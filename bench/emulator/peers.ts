@@ -2,8 +2,9 @@
  * The two servers under test, started alike: a child process pinned to one core, its output
  * in a log file, its start-up timed from spawn to the first successful ListUserPools.
  *
- * - gatehouse: our emulator's CLI (`packages/emulator/src/cli.ts`) through tsx, as
- *   `npm run emulator` runs it, with a SQLite file (its default storage) or `--in-memory`.
+ * - gatehouse: our emulator's bin (`packages/emulator/bin/gatehouse-emulator.js`, the compiled
+ *   CLI that `npm install` builds), as `npm run emulator` runs it, with a SQLite file (its
+ *   default storage) or `--in-memory`.
  * - cognito-local: the npm package, installed on first use in a scratch folder outside the
  *   repository, run from a data folder holding `.cognito/config.json` and `.cognito/db/`.
  */
@@ -89,9 +90,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Running
     command: process.execPath,
     args: [
       ...(options.nodeArgs ?? []),
-      "--import",
-      "tsx",
-      "packages/emulator/src/cli.ts",
+      "packages/emulator/bin/gatehouse-emulator.js",
       "--port",
       String(port),
       ...storage,

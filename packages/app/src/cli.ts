@@ -63,9 +63,7 @@ async function dev(): Promise<void> {
       port: Number(env.EMULATOR_PORT ?? emulatorPort),
       dataPath: resolve(process.cwd(), "var/emulator.sqlite3"),
       seed: parseSeed(seedDocument),
-      log: (line) => {
-        if (line.startsWith("outbox:")) process.stdout.write(`[emulator] ${line}\n`);
-      },
+      messageLog: (line) => process.stdout.write(`[emulator] ${line}\n`),
     });
     stopEmulator = () => emulator.stop();
     const pool = seedDocument.pools[0]!;

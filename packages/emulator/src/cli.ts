@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       fail(`cannot use seed file ${values.seed}: ${(error as Error).message}`);
     }
   }
-  const log = values.quiet ? null : (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const print = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const started = performance.now();
   const emulator = await startEmulator({
     port,
@@ -82,7 +82,9 @@ async function main(): Promise<void> {
     region: values.region,
     issuerBase: values.issuer ?? null,
     hashCost: { log2N: hashCost, r: 4 },
-    log: log ?? ((line) => (line.startsWith("outbox:") ? process.stdout.write(`${line}\n`) : undefined)),
+    // --quiet drops the per-request lines but still prints the codes people need.
+    log: values.quiet ? null : print,
+    messageLog: print,
   });
   const where = values["in-memory"] ? "in memory" : (values.data ?? "var/emulator.sqlite3");
   process.stdout.write(

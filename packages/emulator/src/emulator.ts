@@ -36,6 +36,8 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** A line per request, and one per outbox message; default: silent. */
   readonly log?: ((line: string) => void) | null;
+  /** Where outbox messages are printed, when they should be but requests should not. */
+  readonly messageLog?: ((line: string) => void) | null;
 }
 
 export interface RunningEmulator {
@@ -52,6 +54,7 @@ const printMessage = (log: (line: string) => void) => (m: OutboxMessage) => {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const log = options.log ?? null;
+  const messageLog = options.messageLog ?? log;
   const db = openDatabase({ path: options.inMemory ? ":memory:" : (options.dataPath ?? "var/emulator.sqlite3") });
   const store = createStore(db);
   const clock = options.clock ?? systemClock;
@@ -65,7 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     store,
     clock,
     settings,
-    outbox: createOutbox(store.outbox, () => clock.now(), log ? printMessage(log) : () => undefined),
+    outbox: createOutbox(store.outbox, () => clock.now(), messageLog ? printMessage(messageLog) : () => undefined),
     keyCache: new Map(),
     issuerOf(poolId) {
       const base = settings.issuerBase ? settings.issuerBase.replace("{region}", regionOfPool(poolId)) : listeningOn;
