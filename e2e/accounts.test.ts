@@ -40,8 +40,8 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     browser ??= await launchChromium();
     context = await browser.newContext({ viewport: viewports.desktop, baseURL: site.url });
     // Shorter than the test's own limit, so a missing label or button fails by name.
-    context.setDefaultTimeout(5_000);
-    context.setDefaultNavigationTimeout(10_000);
+    context.setDefaultTimeout(10_000);
+    context.setDefaultNavigationTimeout(20_000);
     page = await context.newPage();
   });
   afterEach(async () => {
