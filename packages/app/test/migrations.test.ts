@@ -54,3 +54,48 @@ describe.each(databaseKinds)("migrations on %s", (kind) => {
     }
   });
 });
+
+describe.each(databaseKinds)("permissions on %s", (kind) => {
+  it("are written after migrating, and resolve through groups, directly, and for superusers", async () => {
+    const { permissionsOf, permissionCatalogue } = await import("../src/accounts/permissions.ts");
+    const { userRepository } = await import("../src/accounts/users.ts");
+    const test = await createTestDatabase(kind);
+    const { db } = test.database;
+    try {
+      const codenames = (await db.selectFrom("permissions").select("codename").execute()).map((r) => r.codename);
+      expect(codenames.sort()).toEqual(permissionCatalogue.map((p) => p.codename).sort());
+      const users = userRepository(db);
+      const user = await users.syncFromCognito({
+        sub: "0b6f0e5e-1111-4000-8000-000000000001",
+        username: "pat",
+        email: "pat@example.com",
+        emailVerified: true,
+      });
+      expect([...(await permissionsOf(db, user))]).toEqual([]);
+      const perm = async (codename: string) =>
+        (await db.selectFrom("permissions").select("id").where("codename", "=", codename).executeTakeFirstOrThrow()).id;
+      const now = new Date().toISOString();
+      await db
+        .insertInto("groups")
+        .values({ id: "0b6f0e5e-2222-4000-8000-000000000001", name: "support", created_at: now, updated_at: now })
+        .execute();
+      await db
+        .insertInto("group_permissions")
+        .values({ group_id: "0b6f0e5e-2222-4000-8000-000000000001", permission_id: await perm("accounts.view_user") })
+        .execute();
+      await db
+        .insertInto("user_groups")
+        .values({ user_id: user.id, group_id: "0b6f0e5e-2222-4000-8000-000000000001" })
+        .execute();
+      await db
+        .insertInto("user_permissions")
+        .values({ user_id: user.id, permission_id: await perm("accounts.change_user") })
+        .execute();
+      expect([...(await permissionsOf(db, user))].sort()).toEqual(["accounts.change_user", "accounts.view_user"]);
+      expect(await permissionsOf(db, { ...user, isActive: false })).toEqual(new Set());
+      expect((await permissionsOf(db, { ...user, isSuperuser: true })).size).toBe(permissionCatalogue.length);
+    } finally {
+      await test.drop();
+    }
+  });
+});

@@ -1,7 +1,11 @@
-/** Applies pending migrations (npm run migrate, and at start-up in development). */
+/**
+ * Applies pending migrations, then writes the permission catalogue (npm run migrate, and at
+ * start-up in development).
+ */
 import { Migrator, type Kysely } from "kysely";
 import type { AppDatabase } from "./database.ts";
 import { migrationProvider } from "./migrations/index.ts";
+import { syncPermissions } from "../accounts/permissions.ts";
 
 export interface MigrationReport {
   readonly applied: readonly string[];
@@ -16,5 +20,6 @@ export async function migrateToLatest({ db, dialect }: AppDatabase): Promise<Mig
       cause: error,
     });
   }
+  await syncPermissions(db);
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
 }
