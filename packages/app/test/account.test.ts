@@ -2,6 +2,7 @@ import {
   AdminDeleteUserCommand,
   AdminGetUserCommand,
   AdminUserGlobalSignOutCommand,
+  UpdateUserPoolCommand,
   type AttributeType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -502,5 +503,46 @@ describe.each(["sqlite", "postgres"] as const)("the account page while Cognito i
     expect(res.body).toContain('value="Patient"');
     expect(await sessionRowsOf(h, userId)).toHaveLength(1);
     expect((await browser.get("/account")).statusCode).toBe(200);
+  });
+});
+
+describe.each(["sqlite", "postgres"] as const)("the account page when the pool's policy changed (%s)", (database) => {
+  let h: AppHarness;
+  let admin: CognitoAdmin;
+  beforeAll(async () => {
+    h = await startAppHarness({ database });
+    admin = new CognitoAdmin(h);
+  });
+  afterAll(async () => {
+    admin.destroy();
+    await h.stop();
+  });
+
+  it("explains Cognito's own refusal of a new password under the field", async () => {
+    const { account, browser } = await signedInPerson(h, admin, "policy");
+    // The app read the policy at start-up; Cognito now also wants a symbol.
+    await admin.client.send(
+      new UpdateUserPoolCommand({
+        UserPoolId: h.poolId,
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 8,
+            RequireUppercase: true,
+            RequireLowercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          },
+        },
+      }),
+    );
+    await browser.get("/account");
+    const res = await browser.post("/account/password", {
+      current_password: account.password,
+      new_password: "NoSymbols123",
+      new_password_confirm: "NoSymbols123",
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/id="field-new_password-error"[^>]*>Include a symbol such as ! or %\./);
+    await admin.signIn(account.username, account.password);
   });
 });

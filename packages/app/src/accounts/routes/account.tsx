@@ -22,6 +22,7 @@ import { CognitoFailure } from "../cognito.ts";
 import {
   emailProblem,
   failureStatus,
+  invalidPasswordMessage,
   logFailure,
   newPasswordErrors,
   normalizeCode,
@@ -321,7 +322,7 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
           failure.code === "INCORRECT_CREDENTIALS"
             ? { errors: { current_password: t("CURRENT_PASSWORD_WRONG") } }
             : failure.code === "INVALID_PASSWORD"
-              ? { errors: { new_password: messageOf(failure) } }
+              ? { errors: { new_password: invalidPasswordMessage(failure.detail) } }
               : { formError: messageOf(failure) };
         return showAccount(request, reply, failureStatus(failure), { password: form });
       }
