@@ -17,7 +17,7 @@ export interface AttributeInput {
   readonly Value?: string | undefined;
 }
 
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+const emailPattern = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 const phonePattern = /^\+[0-9]{4,15}$/;
 /** Attributes only Cognito sets. */
 const systemAttributes = new Set(["sub", "identities"]);

@@ -61,8 +61,9 @@ export function fieldOf(body: unknown, name: string): string {
 
 // Cognito's username pattern: letters, marks, symbols, digits, punctuation; no spaces.
 const usernamePattern = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
-// Deliberately loose: the code Cognito sends is the real test of an address.
-const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+// Deliberately loose: the code Cognito sends is the real test of an address. Control characters
+// are refused here because PostgreSQL cannot store a NUL in text.
+const emailPattern = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 // Cognito's RequireSymbols characters (a space counts too, when it is not first or last).
 const symbols = new Set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ");
 

@@ -9,7 +9,7 @@ import fp from "fastify-plugin";
 import type { FlashLevel } from "../plugins/session-types.ts";
 import type { CognitoGateway } from "./cognito.ts";
 import { t, type MessageCode } from "./messages.ts";
-import { profileFromIdToken } from "./cognito.ts";
+import { CognitoFailure, profileFromIdToken } from "./cognito.ts";
 import type { User, UserRepository } from "./users.ts";
 import type { CognitoTokens } from "../plugins/session-types.ts";
 
@@ -113,10 +113,18 @@ async function sessionAuth(
         const refreshed = await gateway.refresh(tokens.refreshToken, profileFromIdToken(tokens.idToken).username);
         request.session.set("cognito", refreshed);
       } catch (error) {
-        request.log.info({ err: error }, "token refresh failed; ending the session");
-        await endSession(request);
-        flash(request, "warning", "SESSION_ENDED");
-        return;
+        // Cognito unreachable: keep the session while the current token is still valid, so an
+        // outage does not sign everyone out; a refusal (revoked, disabled) ends it.
+        const unavailable =
+          error instanceof CognitoFailure &&
+          (error.code === "SERVICE_UNAVAILABLE" || error.code === "TOO_MANY_REQUESTS");
+        if (!(unavailable && tokens.expiresAt > now())) {
+          request.log.info({ err: error }, "token refresh failed; ending the session");
+          await endSession(request);
+          flash(request, "warning", "SESSION_ENDED");
+          return;
+        }
+        request.log.warn({ err: error }, "token refresh failed; Cognito unavailable, keeping the session for now");
       }
     }
     request.user = user;
