@@ -18,12 +18,37 @@ export interface CognitoSettings {
   readonly endpoint: string | null;
 }
 
+/**
+ * How the REST API authenticates Bearer tokens (issue 4). Secure by default: access tokens only,
+ * from the listed app clients, RS256 from the pool's JWKS; weakening any of it is a setting that
+ * has to be spelled out.
+ */
+export interface ApiSettings {
+  /** The `Authorization` scheme API clients send before the token; compared case-insensitively. */
+  readonly headerPrefix: string;
+  /** Leeway for `exp`, `nbf` and `iat` between our clock and Cognito's. */
+  readonly clockSkewSeconds: number;
+  /** Also accept ID tokens (`token_use: id`, client in `aud`); off: access tokens only. */
+  readonly acceptIdTokens: boolean;
+  /** A valid token whose `sub` we have not seen creates the local user (the seeds' REMOTE_USER). */
+  readonly createUnknownUsers: boolean;
+  /** App clients whose tokens are accepted (`client_id` of access tokens, `aud` of ID tokens). */
+  readonly allowedClientIds: readonly string[];
+  /** The pool's issuer: `https://cognito-idp.<region>.amazonaws.com/<pool>` or the emulator's. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  /** Remember tokens already verified (until their `exp`) so a repeat costs a map look-up. */
+  readonly cacheVerifiedTokens: boolean;
+  readonly verifiedTokenCacheSize: number;
+}
+
 export type DatabaseSettings =
   { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
 
 export interface Config {
   readonly mode: "development" | "production" | "test";
   readonly cognito: CognitoSettings;
+  readonly api: ApiSettings;
   readonly database: DatabaseSettings;
   readonly sessionSecret: string;
   readonly publicUrl: URL;
@@ -73,6 +98,134 @@ function parseDatabase(raw: string | undefined, errors: ConfigError[]): Database
   return { kind: "sqlite", path: "" };
 }
 
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * Whether the JWKS may be fetched from `url`: https always; plain http only from loopback or
+ * from the emulator's own host (`COGNITO_ENDPOINT`), never from anywhere else, because a key
+ * set fetched over an open network could be swapped and every token forged.
+ */
+export function isTrustedJwksUrl(url: URL, endpoint: string | null): boolean {
+  if (url.protocol === "https:") return true;
+  if (url.protocol !== "http:") return false;
+  if (loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")) return true;
+  return endpoint !== null && new URL(endpoint).host === url.host;
+}
+
+/** Where the pool's tokens come from: AWS's issuer, or `<endpoint>/<pool>` for the emulator. */
+export function cognitoIssuer(cognito: Pick<CognitoSettings, "region" | "userPoolId" | "endpoint">): string {
+  return cognito.endpoint
+    ? `${cognito.endpoint.replace(/\/$/, "")}/${cognito.userPoolId}`
+    : `https://cognito-idp.${cognito.region}.amazonaws.com/${cognito.userPoolId}`;
+}
+
+/**
+ * The API settings every deployment starts from: the web client and any other listed clients,
+ * the pool's issuer and JWKS, access tokens only, unknown users created, the cache on.
+ */
+export function defaultApiSettings(
+  cognito: Pick<CognitoSettings, "region" | "userPoolId" | "endpoint" | "clientId">,
+  otherClientIds: readonly string[] = [],
+): ApiSettings {
+  const issuer = cognitoIssuer(cognito);
+  return {
+    headerPrefix: "Bearer",
+    clockSkewSeconds: 5,
+    acceptIdTokens: false,
+    createUnknownUsers: true,
+    allowedClientIds: [...new Set([cognito.clientId, ...otherClientIds].filter((id) => id !== ""))],
+    issuer,
+    jwksUrl: `${issuer}/.well-known/jwks.json`,
+    cacheVerifiedTokens: true,
+    verifiedTokenCacheSize: 10_000,
+  };
+}
+
+function parseInteger(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+  errors: ConfigError[],
+): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < range.min || value > range.max) {
+    errors.push({ setting: name, problem: `must be a whole number from ${range.min} to ${range.max}, not "${raw}"` });
+    return fallback;
+  }
+  return value;
+}
+
+function parseUrlSetting(env: Env, name: string, errors: ConfigError[]): URL | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  try {
+    return new URL(raw);
+  } catch {
+    errors.push({ setting: name, problem: `must be a URL, not "${raw}"` });
+    return null;
+  }
+}
+
+function parseApiSettings(env: Env, cognito: CognitoSettings, errors: ConfigError[]): ApiSettings {
+  const listed = (env.API_EXTRA_CLIENT_IDS ?? "")
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  const publicClientId = env.COGNITO_PUBLIC_CLIENT_ID?.trim();
+  const defaults = defaultApiSettings(cognito, [...(publicClientId ? [publicClientId] : []), ...listed]);
+
+  const headerPrefix = env.API_AUTH_HEADER_PREFIX?.trim() || defaults.headerPrefix;
+  // An auth scheme is an HTTP token (RFC 9110 §11.1): one word, no spaces or separators.
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(headerPrefix)) {
+    errors.push({
+      setting: "API_AUTH_HEADER_PREFIX",
+      problem: `must be one word such as Bearer, not "${headerPrefix}"`,
+    });
+  }
+
+  const issuerUrl = parseUrlSetting(env, "COGNITO_ISSUER", errors);
+  const issuer = issuerUrl ? issuerUrl.toString().replace(/\/$/, "") : defaults.issuer;
+  const jwksOverride = parseUrlSetting(env, "COGNITO_JWKS_URL", errors);
+  const jwksUrl = jwksOverride ? jwksOverride.toString() : `${issuer}/.well-known/jwks.json`;
+  try {
+    if (!isTrustedJwksUrl(new URL(jwksUrl), cognito.endpoint)) {
+      errors.push({
+        setting: jwksOverride ? "COGNITO_JWKS_URL" : "COGNITO_ISSUER",
+        problem: `gives the key set at ${jwksUrl}: it must be https:// (plain http only on loopback or the COGNITO_ENDPOINT host)`,
+      });
+    }
+  } catch {
+    // The issuer itself was reported above.
+  }
+
+  return {
+    headerPrefix,
+    clockSkewSeconds: parseInteger(
+      env,
+      "API_CLOCK_SKEW_SECONDS",
+      defaults.clockSkewSeconds,
+      { min: 0, max: 300 },
+      errors,
+    ),
+    acceptIdTokens: parseBoolean(env, "API_ACCEPT_ID_TOKENS", defaults.acceptIdTokens, errors),
+    createUnknownUsers: parseBoolean(env, "API_CREATE_UNKNOWN_USERS", defaults.createUnknownUsers, errors),
+    allowedClientIds: defaults.allowedClientIds,
+    issuer,
+    jwksUrl,
+    cacheVerifiedTokens: parseBoolean(env, "API_VERIFIED_TOKEN_CACHE", defaults.cacheVerifiedTokens, errors),
+    verifiedTokenCacheSize: parseInteger(
+      env,
+      "API_VERIFIED_TOKEN_CACHE_SIZE",
+      defaults.verifiedTokenCacheSize,
+      { min: 1, max: 1_000_000 },
+      errors,
+    ),
+  };
+}
+
 /** Reads and checks every setting; never throws. */
 export function loadConfig(env: Env): ConfigResult {
   const errors: ConfigError[] = [];
@@ -108,6 +261,9 @@ export function loadConfig(env: Env): ConfigResult {
     }
   }
 
+  const cognito: CognitoSettings = { region, userPoolId, clientId, clientSecret, endpoint };
+  const api = parseApiSettings(env, cognito, errors);
+
   const database = parseDatabase(env.DATABASE_URL, errors);
 
   const sessionSecret = env.SESSION_SECRET ?? "";
@@ -136,7 +292,8 @@ export function loadConfig(env: Env): ConfigResult {
     ok: true,
     config: {
       mode,
-      cognito: { region, userPoolId, clientId, clientSecret, endpoint },
+      cognito,
+      api,
       database,
       sessionSecret,
       publicUrl,

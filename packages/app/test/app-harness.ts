@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import type { Config, DatabaseSettings } from "../src/config.ts";
+import { defaultApiSettings, type ApiSettings, type Config, type DatabaseSettings } from "../src/config.ts";
 import { createCognitoClient } from "../src/accounts/cognito.ts";
 import { buildApp } from "../src/server.tsx";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
@@ -46,7 +46,9 @@ export interface AppHarness {
 
 export interface HarnessOptions {
   readonly database: DatabaseSettings["kind"];
-  readonly config?: Partial<Omit<Config, "cognito" | "database">>;
+  readonly config?: Partial<Omit<Config, "cognito" | "database" | "api">>;
+  /** API settings over the defaults (web and public clients, the emulator's issuer). */
+  readonly api?: Partial<ApiSettings>;
   readonly clock?: Clock;
   /**
    * Listen on a free loopback port, with `publicUrl` set to that origin so a real browser's
@@ -74,6 +76,7 @@ async function freeLoopbackPort(): Promise<number> {
 export async function startAppHarness({
   database: kind,
   config: overrides = {},
+  api: apiOverrides = {},
   clock,
   listen = false,
 }: HarnessOptions): Promise<AppHarness> {
@@ -84,15 +87,17 @@ export async function startAppHarness({
   const emulator = await startEmulator({ port: 0, inMemory: true, seed, ...(clock ? { clock } : {}) });
   const database = await createTestDatabase(kind);
   const port = listen ? await freeLoopbackPort() : null;
+  const cognitoSettings: Config["cognito"] = {
+    region: "us-east-1",
+    userPoolId: pool.Id,
+    clientId: web.ClientId,
+    clientSecret: web.ClientSecret ?? null,
+    endpoint: emulator.url,
+  };
   const config: Config = {
     mode: "test",
-    cognito: {
-      region: "us-east-1",
-      userPoolId: pool.Id,
-      clientId: web.ClientId,
-      clientSecret: web.ClientSecret ?? null,
-      endpoint: emulator.url,
-    },
+    cognito: cognitoSettings,
+    api: { ...defaultApiSettings(cognitoSettings, [publicClient.ClientId]), ...apiOverrides },
     database: database.settings,
     sessionSecret: "test-session-secret-at-least-32-characters-long",
     publicUrl: new URL(port === null ? "http://localhost:3000" : `http://127.0.0.1:${port}`),

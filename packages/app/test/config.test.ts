@@ -82,3 +82,90 @@ describe("settings", () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe("API settings", () => {
+  it("default to access tokens of the web client from the AWS pool, with the cache on", () => {
+    const result = loadConfig({ ...minimal, COGNITO_REGION: "eu-west-1", COGNITO_USER_POOL_ID: "eu-west-1_AbC123xyZ" });
+    expect(result.ok && result.config.api).toEqual({
+      headerPrefix: "Bearer",
+      clockSkewSeconds: 5,
+      acceptIdTokens: false,
+      createUnknownUsers: true,
+      allowedClientIds: ["abc123"],
+      issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyZ",
+      jwksUrl: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyZ/.well-known/jwks.json",
+      cacheVerifiedTokens: true,
+      verifiedTokenCacheSize: 10_000,
+    });
+  });
+
+  it("take the issuer and key set from the emulator's endpoint, and the public and extra clients", () => {
+    const result = loadConfig({
+      ...minimal,
+      COGNITO_ENDPOINT: "http://127.0.0.1:9229/",
+      COGNITO_PUBLIC_CLIENT_ID: "public1",
+      API_EXTRA_CLIENT_IDS: " mobile1, ,spa1,abc123",
+    });
+    expect(result.ok && result.config.api).toMatchObject({
+      allowedClientIds: ["abc123", "public1", "mobile1", "spa1"],
+      issuer: "http://127.0.0.1:9229/us-east-1_AbC123xyZ",
+      jwksUrl: "http://127.0.0.1:9229/us-east-1_AbC123xyZ/.well-known/jwks.json",
+    });
+  });
+
+  it("read every explicit choice, including the ones that weaken security", () => {
+    const result = loadConfig({
+      ...minimal,
+      API_AUTH_HEADER_PREFIX: "JWT",
+      API_CLOCK_SKEW_SECONDS: "0",
+      API_ACCEPT_ID_TOKENS: "true",
+      API_CREATE_UNKNOWN_USERS: "false",
+      API_VERIFIED_TOKEN_CACHE: "off",
+      API_VERIFIED_TOKEN_CACHE_SIZE: "500",
+      COGNITO_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyZ/",
+      COGNITO_JWKS_URL: "https://keys.example.com/jwks.json",
+    });
+    expect(result.ok && result.config.api).toMatchObject({
+      headerPrefix: "JWT",
+      clockSkewSeconds: 0,
+      acceptIdTokens: true,
+      createUnknownUsers: false,
+      cacheVerifiedTokens: false,
+      verifiedTokenCacheSize: 500,
+      issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyZ",
+      jwksUrl: "https://keys.example.com/jwks.json",
+    });
+  });
+
+  it("accept the emulator on another host over http, as docker compose names it", () => {
+    const result = loadConfig({ ...minimal, COGNITO_ENDPOINT: "http://emulator:9229" });
+    expect(result.ok && result.config.api.jwksUrl).toBe(
+      "http://emulator:9229/us-east-1_AbC123xyZ/.well-known/jwks.json",
+    );
+  });
+
+  it("refuse a key set over plain http from a remote host, and nonsense values, each with a hint", () => {
+    const result = loadConfig({
+      ...minimal,
+      COGNITO_JWKS_URL: "http://keys.example.com/jwks.json",
+      API_AUTH_HEADER_PREFIX: "Bearer token",
+      API_CLOCK_SKEW_SECONDS: "-3",
+      API_VERIFIED_TOKEN_CACHE_SIZE: "0",
+      API_ACCEPT_ID_TOKENS: "perhaps",
+      COGNITO_ISSUER: "not a url",
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.setting).sort()).toEqual([
+      "API_ACCEPT_ID_TOKENS",
+      "API_AUTH_HEADER_PREFIX",
+      "API_CLOCK_SKEW_SECONDS",
+      "API_VERIFIED_TOKEN_CACHE_SIZE",
+      "COGNITO_ISSUER",
+      "COGNITO_JWKS_URL",
+    ]);
+    expect(formatConfigErrors(result.errors)).toContain(
+      "  - COGNITO_JWKS_URL gives the key set at http://keys.example.com/jwks.json: it must be https://",
+    );
+  });
+});
