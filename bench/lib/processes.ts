@@ -4,7 +4,7 @@
  * signalled.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 
 export interface Child {
@@ -143,4 +143,88 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The PIDs of a process's direct children, from the parent field of every `/proc/<pid>/stat`. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name: state, ppid, …
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+/**
+ * CPU time of a process and its live descendants, in ms: what a pre-forking server (gunicorn's
+ * master and its workers) spends. A descendant that exits takes its time with it, so read it
+ * while the workers are up.
+ */
+export function treeCpuTimeMs(pid: number): number {
+  let total = 0;
+  const pending = [pid];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    try {
+      total += cpuTimeMs(next);
+    } catch {
+      continue; // exited meanwhile
+    }
+    pending.push(...childPids(next));
+  }
+  return total;
+}
+
+/** The command line of a live process, or null (used to make sure a PID is still the one we started). */
+export function commandLine(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Per-core busy and steal time (Linux `/proc/stat`), in clock ticks, to tell what else ran on a core. */
+export interface CoreTimes {
+  readonly busy: number;
+  readonly steal: number;
+  readonly total: number;
+}
+
+export function coreTimes(): ReadonlyMap<number, CoreTimes> {
+  const cores = new Map<number, CoreTimes>();
+  for (const line of readFileSync("/proc/stat", "utf8").split("\n")) {
+    const match = /^cpu(\d+) (.*)$/.exec(line);
+    if (!match) continue;
+    // user nice system idle iowait irq softirq steal guest guest_nice (guest time is inside user).
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = (match[2] ?? "")
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    cores.set(Number(match[1]), {
+      busy: user + nice + system + irq + softirq,
+      steal,
+      total: user + nice + system + idle + iowait + irq + softirq + steal,
+    });
+  }
+  return cores;
+}
+
+/** Shares (0–1) of one core's time between two `coreTimes()` readings. */
+export function coreShares(
+  before: ReadonlyMap<number, CoreTimes>,
+  after: ReadonlyMap<number, CoreTimes>,
+  core: number,
+): { readonly busy: number; readonly steal: number } {
+  const a = before.get(core);
+  const b = after.get(core);
+  if (!a || !b || b.total === a.total) return { busy: Number.NaN, steal: Number.NaN };
+  const total = b.total - a.total;
+  return { busy: (b.busy - a.busy) / total, steal: (b.steal - a.steal) / total };
 }

@@ -1,0 +1,232 @@
+/**
+ * One measured case: a fresh server process of one kind (its users already created by the
+ * first-sight pass), one checked request, wrk warm-up (discarded), the wrk window, and for our
+ * app the fixed-rate run. The server is stopped at the end, whatever happens.
+ */
+import { join } from "node:path";
+import { httpGetter } from "../lib/http-get.ts";
+import { runOpenLoop } from "../lib/open-loop.ts";
+import { coreShares, coreTimes } from "../lib/processes.ts";
+import { summarize, type LatencySummary } from "../lib/stats.ts";
+import { runWrk, type WrkResult } from "../lib/wrk.ts";
+import type { BenchUser, RunningEmulator } from "./identity.ts";
+import { mePath, startDjango, startOurs, type ApiServer } from "./servers.ts";
+
+export const caseNames = ["ours-no-cache", "ours-cache", "django", "django-gthread"] as const;
+export type CaseName = (typeof caseNames)[number];
+
+export const caseLabels: Readonly<Record<CaseName, string>> = {
+  "ours-no-cache": "Gatehouse, no token cache",
+  "ours-cache": "Gatehouse, token cache",
+  django: "Django peer (gunicorn sync)",
+  "django-gthread": "Django peer (gthread, keep-alive)",
+};
+
+export const isOurs = (name: CaseName): boolean => name.startsWith("ours");
+
+export interface BenchSettings {
+  readonly repoRoot: string;
+  /** Checkout whose built app is measured: the repository, or another worktree (`--app-dir`). */
+  readonly appRoot: string;
+  readonly scratchDir: string;
+  readonly djangoDir: string;
+  readonly serverCpu: number | null;
+  readonly generatorCpu: number | null;
+  readonly connections: number;
+  readonly warmupS: number;
+  readonly durationS: number;
+  /** Offered rate of the fixed-rate run (req/s); 0 skips it. */
+  readonly fixedRate: number;
+  readonly fixedRateS: number;
+  /** When set, measured app processes write `node --cpu-prof` profiles here. */
+  readonly profileDir: string | null;
+}
+
+export interface Environment {
+  readonly emulator: RunningEmulator;
+  readonly users: readonly BenchUser[];
+  readonly tokensFile: string;
+  readonly oursDatabase: string;
+  readonly djangoDatabase: string;
+}
+
+export interface ClosedLoopFigures {
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  /** ms */
+  readonly latency: WrkResult["latency"];
+  readonly errors: WrkResult["errors"];
+  /** Server (and its workers') CPU per request, ms. */
+  readonly serverCpuMsPerRequest: number;
+  /** Share of the window the server process used a core. */
+  readonly serverCpuShare: number;
+  /** Busy and steal shares of the server's core and of the generator's core (/proc/stat). */
+  readonly serverCore: { readonly busy: number; readonly steal: number };
+  readonly generatorCore: { readonly busy: number; readonly steal: number };
+}
+
+export interface FixedRateFigures {
+  readonly rate: number;
+  readonly durationS: number;
+  readonly offered: number;
+  readonly completed: number;
+  readonly errors: number;
+  readonly errorSamples: readonly string[];
+  readonly lost: number;
+  /** From when each request was due (what a client sees). */
+  readonly latency: LatencySummary;
+  /** From when each request actually left the generator. */
+  readonly latencyFromSend: LatencySummary;
+  readonly sendLag: LatencySummary;
+  readonly maxInFlight: number;
+  readonly serverCpuMsPerRequest: number;
+}
+
+export interface CaseResult {
+  readonly name: CaseName;
+  readonly round: number;
+  readonly startupMs: number;
+  readonly load: ClosedLoopFigures;
+  readonly fixedRate: FixedRateFigures | null;
+}
+
+function start(settings: BenchSettings, env: Environment, name: CaseName, logFile: string): Promise<ApiServer> {
+  if (isOurs(name)) {
+    return startOurs({
+      appRoot: settings.appRoot,
+      emulator: env.emulator,
+      databaseFile: env.oursDatabase,
+      tokenCache: name === "ours-cache",
+      cpu: settings.serverCpu,
+      logFile,
+      nodeArgs: settings.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`] : [],
+    });
+  }
+  return startDjango({
+    peerDir: settings.djangoDir,
+    emulator: env.emulator,
+    databaseFile: env.djangoDatabase,
+    worker: name === "django-gthread" ? "gthread" : "sync",
+    cpu: settings.serverCpu,
+    logFile,
+  });
+}
+
+/** Starts the server of `name`; the caller stops it. */
+export function startCaseServer(
+  settings: BenchSettings,
+  env: Environment,
+  name: CaseName,
+  label: string,
+): Promise<ApiServer> {
+  return start(settings, env, name, join(settings.scratchDir, `${label}.log`));
+}
+
+async function checkOne(server: ApiServer, user: BenchUser): Promise<void> {
+  const client = httpGetter(server.origin, { maxSockets: 1 });
+  try {
+    const answer = await client.get(mePath, { authorization: `Bearer ${user.accessToken}` });
+    const problem =
+      answer.status === 200 ? server.checkMe(user, answer.body) : `${answer.status} ${answer.body.slice(0, 200)}`;
+    if (problem !== null) throw new Error(`${server.kind}: GET ${mePath} for ${user.username}: ${problem}`);
+  } finally {
+    client.close();
+  }
+}
+
+async function closedLoop(
+  settings: BenchSettings,
+  env: Environment,
+  server: ApiServer,
+  label: string,
+): Promise<ClosedLoopFigures> {
+  const wrk = (durationS: number, phase: string) =>
+    runWrk({
+      url: `${server.origin}${mePath}`,
+      connections: settings.connections,
+      threads: 1,
+      durationS,
+      timeoutS: 10,
+      valuesFile: env.tokensFile,
+      header: "Authorization",
+      prefix: "Bearer ",
+      cpu: settings.generatorCpu,
+      cwd: settings.scratchDir,
+      logFile: join(settings.scratchDir, `${label}-wrk-${phase}.log`),
+    });
+  await wrk(settings.warmupS, "warmup");
+  const coresBefore = coreTimes();
+  const cpuBefore = server.cpuMs();
+  const result = await wrk(settings.durationS, "measured");
+  const serverCpuMs = server.cpuMs() - cpuBefore;
+  const coresAfter = coreTimes();
+  const share = (cpu: number | null) =>
+    cpu === null ? { busy: Number.NaN, steal: Number.NaN } : coreShares(coresBefore, coresAfter, cpu);
+  return {
+    requests: result.requests,
+    requestsPerSecond: result.requestsPerSecond,
+    latency: result.latency,
+    errors: result.errors,
+    serverCpuMsPerRequest: serverCpuMs / result.requests,
+    serverCpuShare: serverCpuMs / (result.durationS * 1000),
+    serverCore: share(settings.serverCpu),
+    generatorCore: share(settings.generatorCpu),
+  };
+}
+
+async function fixedRate(settings: BenchSettings, env: Environment, server: ApiServer): Promise<FixedRateFigures> {
+  const client = httpGetter(server.origin, { maxSockets: 256 });
+  const tokens = env.users.map((u) => `Bearer ${u.accessToken}`);
+  let cpuBefore = 0;
+  let cpuAfter = 0;
+  try {
+    const warmupMs = Math.min(2000, settings.warmupS * 1000);
+    const windowTimer = setTimeout(() => (cpuBefore = server.cpuMs()), warmupMs);
+    const result = await runOpenLoop({
+      ratePerSecond: settings.fixedRate,
+      warmupMs,
+      durationMs: settings.fixedRateS * 1000,
+      drainMs: 10_000,
+      send: async (sequence) => {
+        const answer = await client.get(mePath, { authorization: tokens[sequence % tokens.length] ?? "" });
+        if (answer.status !== 200) throw new Error(`${answer.status} ${answer.body.slice(0, 200)}`);
+      },
+    });
+    clearTimeout(windowTimer);
+    cpuAfter = server.cpuMs();
+    return {
+      rate: settings.fixedRate,
+      durationS: settings.fixedRateS,
+      offered: result.offered,
+      completed: result.completed,
+      errors: result.errors,
+      errorSamples: result.errorSamples,
+      lost: result.lost,
+      latency: summarize(result.fromDueMs),
+      latencyFromSend: summarize(result.fromSendMs),
+      sendLag: summarize(result.sendLagMs),
+      maxInFlight: result.maxInFlight,
+      serverCpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.completed),
+    };
+  } finally {
+    client.close();
+  }
+}
+
+export async function runCase(
+  settings: BenchSettings,
+  env: Environment,
+  name: CaseName,
+  round: number,
+): Promise<CaseResult> {
+  const label = `${name}-r${round}`;
+  const server = await startCaseServer(settings, env, name, label);
+  try {
+    await checkOne(server, env.users[round % env.users.length] as BenchUser);
+    const load = await closedLoop(settings, env, server, label);
+    const fixed = isOurs(name) && settings.fixedRate > 0 ? await fixedRate(settings, env, server) : null;
+    return { name, round, startupMs: server.startupMs, load, fixedRate: fixed };
+  } finally {
+    await server.stop();
+  }
+}
