@@ -1,0 +1,230 @@
+/**
+ * Verifying the Cognito tokens API clients send, with `aws-jwt-verify`:
+ * - RS256 only, with the key chosen by `kid` from the pool's key set, which is fetched at
+ *   start-up and kept; `verifySync` checks each token without a network call (~50 µs);
+ * - a token with a `kid` we do not hold (a key rotation) makes one re-fetch, shared by the
+ *   requests that wait for it and at most one per interval (`GuardedJwksFetcher`);
+ * - claims: `iss` is the configured pool, `exp` is present and not past (with the clock skew),
+ *   `nbf` and `iat` are not in the future, `token_use` is `access` (or `id` when opted in),
+ *   the client (`client_id`, or `aud` of an ID token) is one of the allowed ones, `sub` is a
+ *   UUID (the `cognito_sub` column is one on PostgreSQL) and the username is present;
+ * - optionally the verified-token cache (token-cache.ts) in front.
+ *
+ * Failures become a `TokenRejected` with a stable code; the caller decides what the client sees.
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
+ */
+import { JwtVerifier } from "aws-jwt-verify";
+import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
+import {
+  JwksNotAvailableInCacheError,
+  JwtBaseError,
+  JwtExpiredError,
+  JwtInvalidClaimError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  KidNotFoundInJwksError,
+} from "aws-jwt-verify/error";
+import { SimpleJwksCache, SimplePenaltyBox, type Jwks } from "aws-jwt-verify/jwk";
+import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
+import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
+import type { ApiSettings } from "../config.ts";
+import { GuardedJwksFetcher, jwksParser } from "./jwks.ts";
+import { VerifiedTokenCache, type VerifiedToken } from "./token-cache.ts";
+
+export type { VerifiedToken } from "./token-cache.ts";
+
+/**
+ * Why a token was refused. `signature` and `expired` get their own message; the rest say only
+ * "Invalid token." so that a forger learns nothing about which check caught them.
+ */
+export type RejectionCode =
+  | "malformed"
+  | "too-large"
+  | "algorithm"
+  | "signature"
+  | "expired"
+  | "not-yet-valid"
+  | "claims"
+  | "unknown-key"
+  | "keys-unavailable";
+
+export class TokenRejected extends Error {
+  readonly code: RejectionCode;
+  constructor(code: RejectionCode, message: string, cause?: unknown) {
+    super(message, { cause });
+    this.code = code;
+  }
+}
+
+/**
+ * Cognito's tokens are 1–2 KB (more with many groups); anything far beyond is refused before it
+ * is decoded, so a 100 KB header costs nothing.
+ */
+export const maxTokenLength = 16 * 1024;
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AccessTokenVerifierOptions {
+  /** The emulator's URL (COGNITO_ENDPOINT), whose host may serve the key set over http. */
+  readonly endpoint: string | null;
+  /** Minimum time between two requests for the key set; default 10 s. */
+  readonly minJwksIntervalMs?: number;
+  /** Re-read the key set this often even when no unknown `kid` asks for it; default 1 h. */
+  readonly jwksRefreshMs?: number;
+  readonly now?: () => number;
+}
+
+export interface AccessTokenVerifier {
+  /** Verifies `token`, from the cache when it can; rejects with `TokenRejected`. */
+  verify(token: string): Promise<VerifiedToken>;
+  /** Fetches the key set now (start-up); rejects when it cannot be had. */
+  loadKeys(): Promise<void>;
+  /** Whether a key set is held (for /api/v1/health). */
+  readonly keysLoaded: boolean;
+  readonly stats: { readonly jwksRequests: number; readonly cachedTokens: number; readonly kids: readonly string[] };
+  close(): void;
+}
+
+function rejectionOf(error: unknown): TokenRejected {
+  if (error instanceof TokenRejected) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof JwtExpiredError) return new TokenRejected("expired", message, error);
+  if (error instanceof JwtNotBeforeError) return new TokenRejected("not-yet-valid", message, error);
+  if (error instanceof JwtInvalidSignatureError) return new TokenRejected("signature", message, error);
+  if (error instanceof JwtInvalidSignatureAlgorithmError) return new TokenRejected("algorithm", message, error);
+  if (error instanceof JwtInvalidClaimError) return new TokenRejected("claims", message, error);
+  if (error instanceof KidNotFoundInJwksError) return new TokenRejected("unknown-key", message, error);
+  if (error instanceof JwtParseError) return new TokenRejected("malformed", message, error);
+  if (error instanceof JwtBaseError) {
+    // No `kid`, a key of the wrong kind, a key set we could not fetch or parse.
+    const name = error.constructor.name;
+    if (name.includes("Fetch") || name.includes("Jwks") || name.includes("WaitPeriod")) {
+      return new TokenRejected("keys-unavailable", message, error);
+    }
+    return new TokenRejected("malformed", message, error);
+  }
+  // Anything else (a crypto error on a strange key or signature) is still the token's fault.
+  return new TokenRejected("malformed", message, error);
+}
+
+export function createAccessTokenVerifier(
+  settings: ApiSettings,
+  options: AccessTokenVerifierOptions,
+): AccessTokenVerifier {
+  const now = options.now ?? Date.now;
+  const minIntervalMs = options.minJwksIntervalMs ?? 10_000;
+  const cache = settings.cacheVerifiedTokens ? new VerifiedTokenCache(settings.verifiedTokenCacheSize, now) : null;
+  const fetcher = new GuardedJwksFetcher({ endpoint: options.endpoint, minIntervalMs, now });
+  let kids: ReadonlySet<string> | null = null;
+
+  const jwksCache = new SimpleJwksCache({
+    fetcher,
+    penaltyBox: new SimplePenaltyBox({ waitSeconds: minIntervalMs / 1000 }),
+    jwksParser: jwksParser((jwks: Jwks) => {
+      kids = new Set(jwks.keys.flatMap((key) => (typeof key.kid === "string" ? [key.kid] : [])));
+      cache?.retainKids(kids);
+    }),
+  });
+
+  const skew = settings.clockSkewSeconds;
+  const tokenUse = settings.acceptIdTokens ? null : "access";
+  const clientId = [...settings.allowedClientIds];
+
+  // The header of each verified payload, handed from the check below to `toVerified` without
+  // decoding the token a second time (the payload object is the one verify returns).
+  const headers = new WeakMap<JwtPayload, JwtHeader>();
+
+  /** The checks aws-jwt-verify leaves to us; it calls this after the signature and `exp`/`nbf`/`iss`. */
+  const customJwtCheck = ({ header, payload }: { header: JwtHeader; payload: JwtPayload }): void => {
+    if (header.alg !== "RS256") throw new TokenRejected("algorithm", `alg ${String(header.alg)} is not RS256`);
+    validateCognitoJwtFields(payload, { tokenUse, clientId });
+    // aws-jwt-verify checks `exp` only when present; a token without one would never expire.
+    if (typeof payload.exp !== "number") throw new TokenRejected("claims", "no exp");
+    if (typeof payload.iat !== "number" || payload.iat > now() / 1000 + skew) {
+      throw new TokenRejected("not-yet-valid", "iat is missing or in the future");
+    }
+    if (typeof payload.sub !== "string" || !uuidPattern.test(payload.sub)) {
+      throw new TokenRejected("claims", "sub is not a UUID");
+    }
+    const username = payload.token_use === "id" ? payload["cognito:username"] : payload.username;
+    if (typeof username !== "string" || username === "") throw new TokenRejected("claims", "no username");
+    headers.set(payload, header);
+  };
+
+  const verifier = JwtVerifier.create(
+    {
+      issuer: settings.issuer,
+      jwksUri: settings.jwksUrl,
+      audience: null, // checked by validateCognitoJwtFields: `client_id` of access tokens, `aud` of ID tokens
+      graceSeconds: skew,
+      customJwtCheck,
+    },
+    { jwksCache },
+  );
+
+  const toVerified = (header: JwtHeader, payload: JwtPayload): VerifiedToken => {
+    const use = payload.token_use === "id" ? "id" : "access";
+    return {
+      sub: payload.sub as string,
+      username: (use === "id" ? payload["cognito:username"] : payload.username) as string,
+      tokenUse: use,
+      clientId: (use === "id" ? payload.aud : payload.client_id) as string,
+      kid: header.kid as string,
+      expiresAt: (payload.exp as number) * 1000,
+      claims: payload,
+    };
+  };
+
+  async function verifyUncached(token: string): Promise<VerifiedToken> {
+    if (token.length > maxTokenLength) throw new TokenRejected("too-large", "token too large");
+    let payload: JwtPayload;
+    try {
+      payload = verifier.verifySync(token);
+    } catch (error) {
+      if (!(error instanceof KidNotFoundInJwksError || error instanceof JwksNotAvailableInCacheError)) throw error;
+      // A `kid` we do not hold. Only a token that claims our pool may cost a key-set fetch:
+      // tokens of other issuers are refused without one.
+      if (decomposeUnverifiedJwt(token).payload.iss !== settings.issuer) {
+        throw new TokenRejected("claims", "issuer is not the configured pool");
+      }
+      payload = await verifier.verify(token);
+    }
+    const header = headers.get(payload);
+    if (!header) throw new TokenRejected("malformed", "verified without the custom checks");
+    return toVerified(header, payload);
+  }
+
+  const refreshTimer = setInterval(() => {
+    jwksCache.getJwks(settings.jwksUrl).catch(() => undefined);
+  }, options.jwksRefreshMs ?? 3_600_000);
+  refreshTimer.unref();
+
+  return {
+    async verify(token) {
+      const cached = cache?.get(token);
+      if (cached) return cached;
+      try {
+        const verified = await verifyUncached(token);
+        cache?.set(token, verified);
+        return verified;
+      } catch (error) {
+        throw rejectionOf(error);
+      }
+    },
+    async loadKeys() {
+      await jwksCache.getJwks(settings.jwksUrl);
+    },
+    get keysLoaded() {
+      return kids !== null && kids.size > 0;
+    },
+    get stats() {
+      return { jwksRequests: fetcher.requests, cachedTokens: cache?.size ?? 0, kids: [...(kids ?? [])] };
+    },
+    close() {
+      clearInterval(refreshTimer);
+      cache?.clear();
+    },
+  };
+}

@@ -1,0 +1,266 @@
+/**
+ * The REST API (issue 4), mounted at `/api` like a DRF app: JSON only, TypeBox schemas on
+ * every route, OpenAPI 3.1 at `/api/openapi.json` and Swagger UI at `/api/docs`.
+ *
+ * Everything under `/api` runs in one encapsulated context whose hooks, in order:
+ * 1. authenticate: the `Authorization` header if there is one (authentication.ts), else the
+ *    browser's session — before the body is read, so an anonymous caller gets 401, not 400;
+ * 2. check CSRF for session-authenticated unsafe requests (DRF's SessionAuthentication);
+ * 3. authorise: the route's declared `config.permission` (permissions.ts); none declared is 403.
+ * Its own error handler answers DRF's `{"detail": ...}` (errors.ts), its not-found handler 404
+ * or 405 with `Allow`.
+ *
+ * The plugin itself is a `fastify-plugin` so that the root can see `apiRoutes` (the route table
+ * the deny-by-default test walks) and `apiTokens` (the verifier, for health and benchmarks).
+ */
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from "fastify";
+import fp from "fastify-plugin";
+import {
+  createAccessTokenVerifier,
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+} from "./access-tokens.ts";
+import { bearerAuthentication, hasAuthorizationHeader } from "./authentication.ts";
+import { ApiError, createApiErrorHandler, notFound, permissionDenied } from "./errors.ts";
+import { publicAccess, type Permission } from "./permissions.ts";
+import healthRoutes from "./routes/health.ts";
+import meRoutes from "./routes/me.ts";
+import usersRoutes from "./routes/users.ts";
+
+export interface ApiRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly permission: Permission | undefined;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route under `/api` with the permission it declares (complete after `ready()`). */
+    readonly apiRoutes: readonly ApiRoute[];
+    /** The Bearer-token verifier: key set and cache state. */
+    readonly apiTokens: AccessTokenVerifier;
+  }
+}
+
+export interface ApiOptions {
+  /**
+   * More route plugins, mounted at `/api/test`: only tests use this, to prove what happens to
+   * a route that declares no permission.
+   */
+  readonly extraRoutes?: readonly FastifyPluginAsync[];
+  readonly verifier?: Partial<Omit<AccessTokenVerifierOptions, "endpoint">>;
+}
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The docs page runs Swagger UI: its own scripts only (no inline script, no eval), but React
+ * sets `style` attributes, which the site's `style-src 'self'` forbids. This path alone allows
+ * inline styles; scripts stay `'self'`.
+ */
+function docsContentSecurityPolicy(https: boolean): string {
+  return [
+    "default-src 'self'",
+    "base-uri 'self'",
+    "connect-src 'self'",
+    "font-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "script-src 'self'",
+    "script-src-attr 'none'",
+    "style-src 'self' 'unsafe-inline'",
+    ...(https ? ["upgrade-insecure-requests"] : []),
+  ].join("; ");
+}
+
+/** `/api/v1/users/:id` → a regular expression for concrete paths, for 405s. */
+const patternOf = (url: string): RegExp =>
+  new RegExp(
+    `^${url
+      .split("/")
+      .map((segment) =>
+        segment.startsWith(":") ? "[^/]+" : segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+      )
+      .join("/")}/?$`,
+  );
+
+const methodsOf = (route: RouteOptions): string[] => (Array.isArray(route.method) ? route.method : [route.method]);
+
+interface ContextOptions {
+  readonly verifier: AccessTokenVerifier;
+  readonly routes: RouteOptions[];
+  readonly extraRoutes: readonly FastifyPluginAsync[];
+}
+
+/** Routes anyone may call: the OpenAPI document and the docs page (whose routes a plugin makes). */
+async function publicDocs(app: FastifyInstance): Promise<void> {
+  app.addHook("onRoute", (route) => {
+    route.config = { ...route.config, permission: publicAccess };
+  });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    // The page links its assets from here; without it they would point at /docs/static.
+    indexPrefix: "/api",
+    staticCSP: docsContentSecurityPolicy(app.config.publicUrl.protocol === "https:"),
+    uiConfig: { deepLinking: true, persistAuthorization: false },
+  });
+}
+
+async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes }: ContextOptions): Promise<void> {
+  const settings = app.config.api;
+  const db = app.database.db;
+  const bearer = bearerAuthentication({
+    settings,
+    verifier,
+    users: app.users,
+    gateway: app.cognitoGateway,
+    cognito: app.cognito,
+    userPoolId: app.config.cognito.userPoolId,
+  });
+
+  app.setErrorHandler(createApiErrorHandler(settings.headerPrefix));
+  // TypeBox's own checker reports every problem at once (Ajv as configured stops at the first),
+  // so a client sees all its field errors in one answer, as DRF gives them.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // JSON only (DRF's JSONParser): forms and plain text are refused with 415.
+  app.removeContentTypeParser(["application/x-www-form-urlencoded", "text/plain"]);
+  app.addHook("onRoute", (route) => {
+    routes.push(route);
+  });
+
+  const secure = app.config.publicUrl.protocol === "https:";
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Gatehouse API",
+        version: "1.0.0",
+        description:
+          "Authenticate with a Cognito access token (`Authorization: Bearer <token>`) or, from the site's own pages, " +
+          'the session cookie (unsafe methods then need the `X-CSRF-Token` header). Errors are `{"detail": "..."}`, ' +
+          'or messages per field for 400s: `{"given_name": ["..."]}`.',
+      },
+      servers: [{ url: app.config.publicUrl.origin }],
+      components: {
+        securitySchemes: {
+          bearerAuth:
+            settings.headerPrefix.toLowerCase() === "bearer"
+              ? { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A Cognito access token." }
+              : {
+                  type: "apiKey",
+                  in: "header",
+                  name: "Authorization",
+                  description: `\`${settings.headerPrefix} <Cognito access token>\``,
+                },
+          sessionCookie: { type: "apiKey", in: "cookie", name: secure ? "__Host-gatehouse" : "gatehouse" },
+        },
+      },
+      security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+    },
+  });
+
+  app.addHook("onRequest", async (request) => {
+    if (request.is404) return;
+    if (hasAuthorizationHeader(request)) {
+      request.apiCredentials = await bearer.authenticate(request.headers.authorization ?? "", request.log);
+      return;
+    }
+    const permission = request.routeOptions.config.permission;
+    if (!permission || permission.isPublic) return;
+    const userId = request.session.get("userId");
+    if (!userId) return;
+    const user = await app.users.findById(userId);
+    if (user?.isActive) request.apiCredentials = { via: "session", user };
+  });
+
+  app.addHook("onRequest", (request, reply, done) => {
+    if (request.apiCredentials?.via === "session" && !safeMethods.has(request.method)) {
+      app.csrfProtection(request, reply, done);
+      return;
+    }
+    done();
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.is404) return;
+    const permission = request.routeOptions.config.permission;
+    if (!permission) throw permissionDenied();
+    const credentials = request.apiCredentials;
+    if (!(await permission.allows(credentials?.user ?? null, db))) {
+      throw credentials ? permissionDenied() : new ApiError(401, "NOT_AUTHENTICATED");
+    }
+    // Someone's own data: no shared cache may keep it.
+    if (!permission.isPublic) reply.header("cache-control", "no-store");
+  });
+
+  app.addHook("preHandler", async (request) => {
+    const credentials = request.apiCredentials;
+    if (credentials?.via !== "session") return;
+    // The site's session hook ran in between: it may have ended the session (its Cognito token
+    // could not be refreshed) or read a newer row.
+    if (!request.user || request.user.id !== credentials.user.id) throw new ApiError(401, "NOT_AUTHENTICATED");
+    request.apiCredentials = { via: "session", user: request.user };
+  });
+
+  await app.register(publicDocs);
+  await app.register(
+    async (v1) => {
+      await v1.register(meRoutes);
+      await v1.register(usersRoutes);
+      await v1.register(healthRoutes, { verifier });
+    },
+    { prefix: "/v1" },
+  );
+  for (const extra of extraRoutes) await app.register(extra, { prefix: "/test" });
+
+  let patterns: { pattern: RegExp; methods: string[] }[] | null = null;
+  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (request) => {
+    patterns ??= routes.map((route) => ({ pattern: patternOf(route.url), methods: methodsOf(route) }));
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).flatMap((p) => p.methods))].sort();
+    if (allowed.length > 0) {
+      throw new ApiError(405, "METHOD_NOT_ALLOWED", {
+        params: { method: request.method.slice(0, 20) },
+        headers: { allow: allowed.join(", ") },
+      });
+    }
+    throw notFound();
+  });
+}
+
+async function api(app: FastifyInstance, options: ApiOptions): Promise<void> {
+  const verifier = createAccessTokenVerifier(app.config.api, {
+    endpoint: app.config.cognito.endpoint,
+    ...options.verifier,
+  });
+  // Like the seeds, the key set is read at start-up; if Cognito cannot be reached the site
+  // still starts, tokens are refused with 503 and /api/v1/health says why and tries again.
+  try {
+    await verifier.loadKeys();
+  } catch (error) {
+    app.log.error(
+      { err: error, jwksUrl: app.config.api.jwksUrl },
+      "could not load the user pool's signing keys; API tokens are refused until they load",
+    );
+  }
+  app.addHook("onClose", async () => verifier.close());
+
+  const routes: RouteOptions[] = [];
+  app.decorate("apiRoutes", {
+    getter: (): readonly ApiRoute[] =>
+      routes.flatMap((route) =>
+        methodsOf(route).map((method) => ({ method, url: route.url, permission: route.config?.permission })),
+      ),
+  });
+  app.decorate("apiTokens", verifier);
+  app.decorateRequest("apiCredentials", null);
+  await app.register(apiContext, { prefix: "/api", verifier, routes, extraRoutes: options.extraRoutes ?? [] });
+}
+
+export default fp(api, { name: "api", dependencies: ["session-auth"] });
