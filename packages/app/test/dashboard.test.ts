@@ -74,7 +74,7 @@ describe.each(["sqlite", "postgres"] as const)("the dashboard in development (%s
     await h.stop();
   });
 
-  it("shows a ready curl line with the session's current access token, which Cognito accepts", async () => {
+  it("shows a ready curl line with the session's current access token, which the API accepts", async () => {
     const { account, browser, userId } = await signedInPerson(h, admin, "dev");
     const res = await browser.get("/dashboard");
     expect(res.statusCode).toBe(200);
@@ -82,11 +82,17 @@ describe.each(["sqlite", "postgres"] as const)("the dashboard in development (%s
     const text = textOf(res.body);
     expect(text).toContain("Call the API");
     expect(text).toContain(`curl -H "Authorization: Bearer ${tokens.accessToken}" http://localhost:3000/api/v1/me`);
-    // The API is not there yet: the panel says so, and links nowhere.
-    expect(text).toContain("not part of this build yet");
-    expect(res.body).not.toContain('href="/api');
+    expect(res.body).toContain('href="/api/docs"');
     const me = await admin.client.send(new GetUserCommand({ AccessToken: tokens.accessToken }));
     expect(me.Username).toBe(account.username);
+    // The line works as printed: the same request, through the app.
+    const api = await h.app.inject({
+      method: "GET",
+      url: "/api/v1/me",
+      headers: { authorization: `Bearer ${tokens.accessToken}` },
+    });
+    expect(api.statusCode).toBe(200);
+    expect(api.json()).toMatchObject({ username: account.username });
   });
 });
 

@@ -111,9 +111,8 @@ function ApiPanelCard({ api }: { api: ApiPanel }) {
           The token expires at <Time value={api.tokenExpiresAt} withTime />. Your session renews it automatically;
           reload this page for the current one. Never share it: it acts as you until it expires.
         </p>
-        <p class="small text-body-secondary mb-0" data-testid="api-not-yet">
-          The REST API is not part of this build yet (it arrives with issue 4); until then this request answers 404 Not
-          Found.
+        <p class="small text-body-secondary mb-0" data-testid="api-docs">
+          Every endpoint, with its request and response schemas: <a href="/api/docs">the API documentation</a>.
         </p>
       </div>
     </div>
