@@ -159,6 +159,7 @@ export async function buildApp({
   });
   await app.register(homeRoutes);
   await app.register(accountsModule);
+  await app.register(import("./backoffice/module.ts"));
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (_request, reply) =>
     reply.code(404).page(<ErrorPage ctx={reply.viewContext()} status={404} />),

@@ -4,6 +4,7 @@
  */
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.ts";
+import * as backofficeLoginFailures from "./0002_backoffice_login_failures.ts";
 
 export type MigrationDialect = "sqlite" | "postgres";
 
@@ -13,6 +14,7 @@ interface DialectMigration {
 
 const migrations: Record<string, DialectMigration> = {
   "0001_initial": initial,
+  "0002_backoffice_login_failures": backofficeLoginFailures,
 };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {

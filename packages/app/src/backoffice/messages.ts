@@ -1,0 +1,68 @@
+/**
+ * What the back office says, keyed by stable codes (STYLE: errors are data; the keys are where
+ * translations plug in). `{name}` placeholders are filled by `say`.
+ */
+export const backofficeMessages = {
+  // Sign-in
+  LOGIN_INCORRECT:
+    "Please enter the correct username and password for a staff account. Both fields may be case-sensitive.",
+  LOGIN_LOCKED:
+    "Too many failed sign-in attempts for this account. It is locked until {until}; try again then, or ask another administrator to check the account.",
+  LOGIN_REQUIRED: "Please sign in with a staff account to see that page.",
+  LOGIN_NOT_AUTHORIZED:
+    "You are signed in as {username}, but are not authorized to access this page. Would you like to sign in to a different account?",
+  SIGNED_OUT: "You have been signed out of the back office.",
+  FIELD_REQUIRED: "This field is required.",
+
+  // Users
+  USER_ADDED: 'The user "{username}" was added successfully. You may edit it again below.',
+  USER_ADDED_COGNITO:
+    'The user "{username}" was added successfully and created in Cognito; Cognito has emailed a temporary password to {email}.',
+  USER_CHANGED: 'The user "{username}" was changed successfully.',
+  USER_DEACTIVATED_SESSIONS: "Their sessions have ended.",
+  USER_DELETED: 'The user "{username}" was deleted successfully.',
+  NO_FIELDS_CHANGED: "No fields changed.",
+  PASSWORD_CHANGED: 'The password of "{username}" was changed successfully.',
+  PASSWORD_REMOVED: '"{username}" no longer has a local password and cannot sign in to the back office.',
+  USERNAME_TAKEN: "A user with that username already exists.",
+  EMAIL_TAKEN: "A user with that email address already exists.",
+  PASSWORDS_DIFFER: "The two password fields didn’t match.",
+  CANNOT_CHANGE_SELF: "You cannot deactivate, delete or remove staff status from your own account.",
+  SUPERUSER_ONLY: "Only a superuser can change a superuser or grant superuser status.",
+  BULK_NONE_SELECTED: "Items must be selected in order to perform actions on them. No items have been changed.",
+  BULK_NO_ACTION: "No action selected.",
+  BULK_ACTIVATED: "Activated {count} {users}.",
+  BULK_DEACTIVATED: "Deactivated {count} {users}; their sessions have ended.",
+  BULK_DELETED: "Deleted {count} {users}.",
+  COGNITO_CREATE_FAILED: "Cognito refused to create the user: {detail}",
+  COGNITO_UNAVAILABLE: "Cognito is not answering, so nothing was changed. Please try again in a moment.",
+  COGNITO_REFUSED: "Cognito refused: {detail}",
+  COGNITO_NOT_LINKED: "This user is not linked to a Cognito account.",
+  COGNITO_GONE: "This user’s Cognito account no longer exists.",
+
+  // Cognito actions
+  COGNITO_DISABLED: '"{username}" is disabled in Cognito: they cannot sign in, and their sessions here have ended.',
+  COGNITO_ENABLED: '"{username}" is enabled in Cognito again.',
+  COGNITO_PASSWORD_RESET: 'Cognito has sent "{username}" a code to choose a new password.',
+  COGNITO_SIGNED_OUT:
+    '"{username}" is signed out everywhere: their refresh tokens are revoked and their sessions here have ended.',
+  COGNITO_CONFIRMED: '"{username}" is confirmed in Cognito.',
+  COGNITO_RESYNCED: '"{username}" was resynced from Cognito: {changes}',
+  COGNITO_CREATED: '"{username}" was created in Cognito; Cognito has emailed a temporary password to {email}.',
+
+  // Groups
+  GROUP_ADDED: 'The group "{name}" was added successfully.',
+  GROUP_CHANGED: 'The group "{name}" was changed successfully.',
+  GROUP_DELETED: 'The group "{name}" was deleted successfully.',
+  GROUP_NAME_TAKEN: "A group with that name already exists.",
+  GROUP_NAME_INVALID: "Use at most 150 characters, without control characters.",
+} as const;
+
+export type BackofficeMessage = keyof typeof backofficeMessages;
+
+/** The message for `code`, with `{name}` placeholders filled in. */
+export function say(code: BackofficeMessage, params: Readonly<Record<string, string | number>> = {}): string {
+  return backofficeMessages[code].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * What the back-office tests share: staff users made straight in the database (as
+ * `createsuperuser` would), with a given set of permissions, and browsers signed in to the back
+ * office through its own /admin/login — each from its own client address, so no test spends
+ * another's sign-in budget.
+ */
+import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
+import type { PermissionCodename } from "../src/accounts/permissions.ts";
+import { hashPassword } from "../src/backoffice/passwords.ts";
+import type { AppHarness, TestBrowser } from "./app-harness.ts";
+import { browserAt, uniqueName } from "./accounts-fixtures.ts";
+
+export const staffPassword = "Staff-Password-2024!";
+
+/** One default-cost hash for every fixture user: hashing is the slow part of making them. */
+let sharedHash: Promise<string> | undefined;
+const staffHash = (): Promise<string> => (sharedHash ??= hashPassword(staffPassword));
+
+export interface LocalUser {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface LocalUserOptions {
+  readonly prefix?: string;
+  readonly staff?: boolean;
+  readonly superuser?: boolean;
+  readonly active?: boolean;
+  /** false: no usable password (a person who signs in through Cognito only). */
+  readonly usablePassword?: boolean;
+  readonly permissions?: readonly PermissionCodename[];
+  readonly cognitoSub?: string | null;
+  readonly createdAt?: Date;
+}
+
+/** A user row as the back office sees one, made directly in the database. */
+export async function localUser(h: AppHarness, options: LocalUserOptions = {}): Promise<LocalUser> {
+  const db = h.database.database.db;
+  const username = uniqueName(options.prefix ?? "staff");
+  const email = `${username}@example.com`;
+  const id = randomUUID();
+  const now = (options.createdAt ?? new Date()).toISOString();
+  await db
+    .insertInto("users")
+    .values({
+      id,
+      username,
+      username_key: username.toLowerCase(),
+      email,
+      email_key: email.toLowerCase(),
+      email_verified: true,
+      cognito_sub: options.cognitoSub ?? null,
+      is_active: options.active ?? true,
+      is_staff: options.staff ?? true,
+      is_superuser: options.superuser ?? false,
+      password_hash: options.usablePassword === false ? null : await staffHash(),
+      given_name: null,
+      family_name: null,
+      phone_number: null,
+      picture: null,
+      last_login: null,
+      last_synced_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await grant(h, id, options.permissions ?? []);
+  return { id, username, email, password: staffPassword };
+}
+
+export async function grant(h: AppHarness, userId: string, codenames: readonly PermissionCodename[]): Promise<void> {
+  if (codenames.length === 0) return;
+  const db = h.database.database.db;
+  const rows = await db
+    .selectFrom("permissions")
+    .select(["id", "codename"])
+    .where("codename", "in", [...codenames])
+    .execute();
+  await db
+    .insertInto("user_permissions")
+    .values(rows.map((r) => ({ user_id: userId, permission_id: r.id })))
+    .execute();
+}
+
+/** A browser signed in to the back office as `user`. */
+export async function adminSignIn(h: AppHarness, user: LocalUser): Promise<TestBrowser> {
+  const browser = browserAt(h);
+  await browser.get("/admin/login");
+  const res = await browser.post("/admin/login", { username: user.username, password: user.password });
+  expect(res.statusCode, `back-office sign-in of ${user.username}: ${res.body.slice(0, 200)}`).toBe(303);
+  return browser;
+}
+
+/** A signed-in superuser and their browser. */
+export async function superuserBrowser(h: AppHarness): Promise<{ user: LocalUser; browser: TestBrowser }> {
+  const user = await localUser(h, { prefix: "root", superuser: true });
+  return { user, browser: await adminSignIn(h, user) };
+}
+
+/** The audit entries about one object, oldest first. */
+export async function auditOf(h: AppHarness, objectId: string) {
+  return h.database.database.db
+    .selectFrom("audit_log")
+    .selectAll()
+    .where("object_id", "=", objectId)
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+}
+
+/** The CSRF-free path: the id in a change-form link of a list page. */
+export const idsIn = (html: string): string[] =>
+  [...html.matchAll(/href="\/admin\/users\/([0-9a-f-]{36})"/g)]
+    .map((m) => m[1]!)
+    .filter((v, i, a) => a.indexOf(v) === i);
