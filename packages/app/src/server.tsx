@@ -28,6 +28,8 @@ import { userRepository } from "./accounts/users.ts";
 import { viewContextOf } from "./pages/view-context.ts";
 import homeRoutes from "./pages/home.tsx";
 import accountsModule from "./accounts/module.ts";
+import apiModule from "./api/index.ts";
+import { isHeaderAuthenticatedApiRequest } from "./api/authentication.ts";
 import "./plugins/session-types.ts";
 
 export interface AppDependencies {
@@ -126,6 +128,8 @@ export async function buildApp({
   const publicOrigin = config.publicUrl.origin;
   app.addHook("onRequest", async (request) => {
     if (request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS") {
+      // API calls authenticated by their Authorization header carry no ambient credential.
+      if (isHeaderAuthenticatedApiRequest(request)) return;
       assertSameOrigin(request, publicOrigin);
     }
   });
@@ -159,7 +163,7 @@ export async function buildApp({
   });
   await app.register(homeRoutes);
   await app.register(accountsModule);
-  await app.register(import("./backoffice/module.ts"));
+  await app.register(apiModule);
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (_request, reply) =>
     reply.code(404).page(<ErrorPage ctx={reply.viewContext()} status={404} />),
