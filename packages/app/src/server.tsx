@@ -163,6 +163,7 @@ export async function buildApp({
   });
   await app.register(homeRoutes);
   await app.register(accountsModule);
+  await app.register(import("./backoffice/module.ts"));
   await app.register(apiModule);
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (_request, reply) =>
