@@ -10,7 +10,7 @@ import { sql, type Expression, type SqlBool } from "kysely";
 import { Type } from "typebox";
 import { toUser, type User } from "../../accounts/users.ts";
 import type { Db } from "../../db/database.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { ApiError, notFound, validationFailed } from "../errors.ts";
 import { allOf, hasPermission, staff } from "../permissions.ts";
 import { ApiUser, Paginated, errorResponses, toApiUser } from "../schemas.ts";
 
@@ -35,6 +35,20 @@ const ListQuery = Type.Object({
 });
 
 const viewUsers = allOf(staff, hasPermission("accounts.view_user"));
+
+/**
+ * TypeBox's conversion of query strings is lenient ("1.5" → 1, "0x10" → 16); DRF's is not, and
+ * neither are we: page numbers are plain digits, checked on the raw query before the schema.
+ */
+function assertWholeNumbers(url: string): void {
+  const query = new URLSearchParams(url.slice(url.indexOf("?") + 1 || url.length));
+  const errors: Record<string, string[]> = {};
+  for (const name of ["page", "page_size"]) {
+    const value = query.get(name);
+    if (value !== null && !/^\d{1,9}$/.test(value)) errors[name] = ["A valid integer is required."];
+  }
+  if (Object.keys(errors).length > 0) throw validationFailed(errors);
+}
 
 /** `%` and `_` typed by the searcher are literal characters, not wildcards. */
 const likePattern = (search: string): string => `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -73,6 +87,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/users",
     {
       config: { permission: viewUsers },
+      preValidation: async (request) => assertWholeNumbers(request.url),
       schema: {
         summary: "List users (staff with accounts.view_user)",
         tags: ["users"],
