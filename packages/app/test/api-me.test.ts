@@ -234,7 +234,7 @@ describe.each(databaseKinds)("/api/v1/me (%s)", (database) => {
 
     it("refuses an unsafe request without the CSRF token, or with a wrong one", async () => {
       const { browser, account } = await signedInPerson(h, admin, "nocsrf");
-      for (const headers of [{}, { "x-csrf-token": "forged" }]) {
+      for (const headers of [{}, { "x-csrf-token": "forged" }] as Record<string, string>[]) {
         const res = await patchAs(browser, { given_name: "Csrf" }, headers);
         expect(res.statusCode).toBe(403);
         expect(res.json()).toEqual({ detail: "CSRF Failed: CSRF token missing or incorrect." });
