@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { httpGetter } from "../lib/http-get.ts";
 import { runOpenLoop } from "../lib/open-loop.ts";
 import { coreShares, coreTimes } from "../lib/processes.ts";
+import { waitForQuiet, type QuietResult } from "../lib/quiet.ts";
 import { summarize, type LatencySummary } from "../lib/stats.ts";
 import { runWrk, type WrkResult } from "../lib/wrk.ts";
 import type { BenchUser, RunningEmulator } from "./identity.ts";
@@ -40,6 +41,8 @@ export interface BenchSettings {
   readonly fixedRateS: number;
   /** When set, measured app processes write `node --cpu-prof` profiles here. */
   readonly profileDir: string | null;
+  /** How long to wait before a case for every core to be under 20 % busy (0: do not wait). */
+  readonly quietWaitMs: number;
 }
 
 export interface Environment {
@@ -85,6 +88,10 @@ export interface FixedRateFigures {
 export interface CaseResult {
   readonly name: CaseName;
   readonly round: number;
+  /** The server's PID (names its `--cpu-prof` profile). */
+  readonly pid: number;
+  /** Whether the machine was quiet before the case started (other work on the box). */
+  readonly before: QuietResult;
   readonly startupMs: number;
   readonly load: ClosedLoopFigures;
   readonly fixedRate: FixedRateFigures | null;
@@ -220,12 +227,16 @@ export async function runCase(
   round: number,
 ): Promise<CaseResult> {
   const label = `${name}-r${round}`;
+  const before =
+    settings.quietWaitMs > 0
+      ? await waitForQuiet({ maxWaitMs: settings.quietWaitMs, threshold: 0.2 })
+      : { quiet: true, waitedMs: 0, busiest: Number.NaN };
   const server = await startCaseServer(settings, env, name, label);
   try {
     await checkOne(server, env.users[round % env.users.length] as BenchUser);
     const load = await closedLoop(settings, env, server, label);
     const fixed = isOurs(name) && settings.fixedRate > 0 ? await fixedRate(settings, env, server) : null;
-    return { name, round, startupMs: server.startupMs, load, fixedRate: fixed };
+    return { name, round, pid: server.child.pid, before, startupMs: server.startupMs, load, fixedRate: fixed };
   } finally {
     await server.stop();
   }

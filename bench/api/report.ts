@@ -165,24 +165,38 @@ export function formatReport(report: Report): string {
     "",
   );
 
-  out.push("Every run (closed loop, wrk):");
+  out.push("Every run (closed loop, wrk; * = the machine was busy before the run):");
   out.push(
     formatTable(
-      ["round", "case", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "server core", "steal", "wrk core", "errors"],
+      [
+        "round",
+        "case",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU ms/req",
+        "server",
+        "others core 0",
+        "steal",
+        "core 1",
+        "errors",
+      ],
       report.cases.map((c) => [
-        String(c.round),
+        `${c.round}${c.before.quiet ? "" : "*"}`,
         caseLabels[c.name],
         fmt(c.load.requestsPerSecond),
         ms(c.load.latency.p50),
         ms(c.load.latency.p99),
         fmt(c.load.serverCpuMsPerRequest, 3),
-        `${pct(c.load.serverCpuShare)} of ${pct(c.load.serverCore.busy)}`,
+        pct(c.load.serverCpuShare),
+        pct(Math.max(0, c.load.serverCore.busy - c.load.serverCpuShare)),
         pct(c.load.serverCore.steal),
         pct(c.load.generatorCore.busy),
         fmt(failedOf(c)),
       ]),
       2,
     ),
+    "server: share of core 0 the server used; others core 0: what else ran there; core 1: wrk and whatever else.",
     "",
   );
 

@@ -13,6 +13,7 @@ import { atExit, hasTaskset, pinSelf } from "../lib/processes.ts";
 import { ensureWrk } from "../lib/wrk.ts";
 import { buildIfStale, staleBuilds } from "./build.ts";
 import {
+  caseLabels,
   caseNames,
   runCase,
   startCaseServer,
@@ -23,6 +24,7 @@ import {
 } from "./cases.ts";
 import { requestEveryUser, type PassResult } from "./first-sight.ts";
 import { createUsersWithTokens, startSeededEmulator, writeTokensFile } from "./identity.ts";
+import { formatProfiles, readProfiles } from "./profiles.ts";
 import { formatReport, ratiosOf, summarizeCases, targetsOf, type Report } from "./report.ts";
 import { migrateOurs } from "./servers.ts";
 
@@ -43,7 +45,9 @@ const usage = `Usage: npm run bench:api -- [options]
   --cpu-prof            our measured app processes write node --cpu-prof profiles to bench/results/
   --no-build            do not rebuild a stale dist/ first
   --keep                keep the scratch folder (logs, databases, tokens)
-  --max-minutes M       stop everything and fail after this long (default 20)
+  --quiet-wait S        before each case, wait up to S s for every core to be under 20 % busy
+                        (other builds and tests on the box); 0 does not wait (default 60)
+  --max-minutes M       stop everything and fail after this long (default 30)
   -h, --help            this text
 `;
 
@@ -70,18 +74,18 @@ async function firstSight(
   settings: BenchSettings,
   env: Environment,
   cases: readonly CaseName[],
-): Promise<{ server: string; result: PassResult }[]> {
+): Promise<{ server: string; pid: number; result: PassResult }[]> {
   // Ours once (the cache cases share its database), Django once per database.
   const firsts: CaseName[] = [];
   if (cases.some((c) => c.startsWith("ours"))) firsts.push("ours-no-cache");
   if (cases.some((c) => c.startsWith("django"))) firsts.push(cases.includes("django") ? "django" : "django-gthread");
-  const results: { server: string; result: PassResult }[] = [];
+  const results: { server: string; pid: number; result: PassResult }[] = [];
   for (const name of firsts) {
     process.stdout.write(`First sight: ${name}, ${env.users.length} users …\n`);
     const server = await startCaseServer(settings, env, name, `${name}-first-sight`);
     try {
       const result = await requestEveryUser(server, env.users, settings.connections);
-      results.push({ server: name.startsWith("ours") ? "Gatehouse" : "Django peer", result });
+      results.push({ server: name.startsWith("ours") ? "Gatehouse" : "Django peer", pid: server.child.pid, result });
       process.stdout.write(`  ${result.perSecond.toFixed(0)} users/s, p99 ${result.latency.p99.toFixed(1)} ms\n`);
     } finally {
       await server.stop();
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
       "no-build": { type: "boolean" },
       keep: { type: "boolean" },
       "max-minutes": { type: "string" },
+      "quiet-wait": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -115,7 +120,7 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const maxMinutes = positive(values["max-minutes"], 20, "--max-minutes");
+  const maxMinutes = positive(values["max-minutes"], 30, "--max-minutes");
   // The whole run is bounded: past the deadline everything it started is killed (exit hooks).
   setTimeout(() => {
     process.stderr.write(`bench:api: still running after ${maxMinutes} minutes; stopping.\n`);
@@ -155,6 +160,7 @@ async function main(): Promise<void> {
     fixedRate: positive(values["fixed-rate"], 1000, "--fixed-rate", true),
     fixedRateS: positive(values["fixed-duration"], 10, "--fixed-duration"),
     profileDir: values["cpu-prof"] ? join(resultsDir, `profiles-api-${stamp}`) : null,
+    quietWaitMs: positive(values["quiet-wait"], 60, "--quiet-wait", true) * 1000,
   };
   const method =
     `GET /api/v1/me with ${userCount} distinct users' access tokens (public client, issued by our emulator), ` +
@@ -193,6 +199,11 @@ async function main(): Promise<void> {
         process.stdout.write(`Round ${round}: ${name} …\n`);
         const result = await runCase(settings, env, name, round);
         results.push(result);
+        if (!result.before.quiet) {
+          process.stdout.write(
+            `  (the machine was busy before this run: a core at ${Math.round(result.before.busiest * 100)} % after waiting ${Math.round(result.before.waitedMs / 1000)} s)\n`,
+          );
+        }
         const l = result.load;
         const fixed = result.fixedRate
           ? `; at ${result.fixedRate.rate}/s p99 ${result.fixedRate.latency.p99.toFixed(2)} ms`
@@ -224,7 +235,16 @@ async function main(): Promise<void> {
     const file = join(resultsDir, `api-${stamp}.json`);
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\nResults written to ${file}\n`);
-    if (settings.profileDir) process.stdout.write(`CPU profiles of the app in ${settings.profileDir}\n`);
+    if (settings.profileDir) {
+      const labels = new Map<number, string>([
+        ...firstSightResults.map((f): [number, string] => [f.pid, `${f.server}, first sight`]),
+        ...results.map((c): [number, string] => [c.pid, `${caseLabels[c.name]}, round ${c.round}`]),
+      ]);
+      const profiles = readProfiles(settings.profileDir, labels);
+      process.stdout.write(formatProfiles(profiles.filter((p) => !p.label.endsWith("first sight"))));
+      writeFileSync(join(settings.profileDir, "summary.json"), `${JSON.stringify(profiles, null, 2)}\n`);
+      process.stdout.write(`\nCPU profiles of the app in ${settings.profileDir}\n`);
+    }
   } finally {
     await emulator.stop();
     if (values.keep) process.stdout.write(`Scratch data kept in ${scratchDir}\n`);

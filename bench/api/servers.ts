@@ -50,8 +50,8 @@ export interface OursOptions {
 export const appEntry = (appRoot: string) => join(appRoot, "packages", "app", "dist", "cli.js");
 
 /**
- * The app's production settings for the benchmark. The API's own settings (which clients' tokens
- * it accepts, the verified-token cache) are named in packages/app/src/config.ts.
+ * The app's production settings for the benchmark (docs/configuration.md); everything not named
+ * here keeps its default, as in a real deployment.
  */
 export function ourEnvironment(options: OursOptions, port: number): Record<string, string> {
   const { emulator } = options;
@@ -68,9 +68,10 @@ export function ourEnvironment(options: OursOptions, port: number): Record<strin
     COGNITO_USER_POOL_ID: emulator.pool.poolId,
     COGNITO_CLIENT_ID: emulator.pool.webClientId,
     COGNITO_CLIENT_SECRET: emulator.pool.webClientSecret,
+    // The API accepts the web client's and the public client's tokens; ours come from the latter.
     COGNITO_PUBLIC_CLIENT_ID: emulator.pool.publicClientId,
-    API_CLIENT_IDS: `${emulator.pool.webClientId},${emulator.pool.publicClientId}`,
-    API_TOKEN_CACHE: options.tokenCache ? "true" : "false",
+    // Issuer and JWKS URL default to `<COGNITO_ENDPOINT>/<pool id>`, the emulator's.
+    API_VERIFIED_TOKEN_CACHE: options.tokenCache ? "true" : "false",
   };
 }
 
