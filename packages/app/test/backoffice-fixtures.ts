@@ -4,12 +4,13 @@
  * office through its own /admin/login — each from its own client address, so no test spends
  * another's sign-in budget.
  */
+import { AdminGetUserCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { PermissionCodename } from "../src/accounts/permissions.ts";
 import { hashPassword } from "../src/backoffice/passwords.ts";
 import type { AppHarness, TestBrowser } from "./app-harness.ts";
-import { browserAt, uniqueName } from "./accounts-fixtures.ts";
+import { browserAt, newAccount, uniqueName, type Account, type CognitoAdmin } from "./accounts-fixtures.ts";
 
 export const staffPassword = "Staff-Password-2024!";
 
@@ -111,8 +112,61 @@ export async function auditOf(h: AppHarness, objectId: string) {
     .execute();
 }
 
-/** The CSRF-free path: the id in a change-form link of a list page. */
+/** The user ids a page links to with their change form, in order. */
 export const idsIn = (html: string): string[] =>
   [...html.matchAll(/href="\/admin\/users\/([0-9a-f-]{36})"/g)]
     .map((m) => m[1]!)
     .filter((v, i, a) => a.indexOf(v) === i);
+
+export type CognitoState = "confirmed" | "unconfirmed" | "invited" | "reset-required" | "disabled";
+
+/**
+ * A person with a Cognito account in `state` (made with the SDK as an administrator would) and a
+ * local row linked to it by sub, as their first sign-in would have made.
+ */
+export async function cognitoLinkedUser(
+  h: AppHarness,
+  admin: CognitoAdmin,
+  state: CognitoState,
+  prefix = "person",
+): Promise<{ account: Account; id: string; sub: string }> {
+  const account = newAccount(prefix);
+  if (state === "unconfirmed") await admin.unconfirmed(account);
+  else if (state === "invited") await admin.adminCreated(account, "Temporary-Pass-1");
+  else if (state === "reset-required") await admin.resetRequired(account);
+  else await admin.confirmed(account);
+  if (state === "disabled") await admin.disable(account.username);
+  const got = await admin.client.send(new AdminGetUserCommand({ UserPoolId: h.poolId, Username: account.username }));
+  const sub = got.UserAttributes?.find((a) => a.Name === "sub")?.Value ?? "";
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await h.database.database.db
+    .insertInto("users")
+    .values({
+      id,
+      username: account.username,
+      username_key: account.username.toLowerCase(),
+      email: account.email,
+      email_key: account.email.toLowerCase(),
+      email_verified: state !== "unconfirmed",
+      cognito_sub: sub,
+      is_active: true,
+      is_staff: false,
+      is_superuser: false,
+      password_hash: null,
+      given_name: null,
+      family_name: null,
+      phone_number: null,
+      picture: null,
+      last_login: null,
+      last_synced_at: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return { account, id, sub };
+}
+
+/** The usernames listed on a users-list page, in order. */
+export const usernamesIn = (html: string): string[] =>
+  [...html.matchAll(/<a href="\/admin\/users\/[0-9a-f-]{36}" class="fw-semibold">([^<]+)<\/a>/g)].map((m) => m[1]!);

@@ -63,7 +63,11 @@ export function loginLockout(db: Db, policy: LockoutPolicy = lockoutPolicy, now:
       await table
         .insertInto("backoffice_login_failures")
         .values({ username_key: key, failures: 1, first_failed_at: new Date(at).toISOString(), locked_until: null })
-        .onConflict((oc) => oc.column("username_key").doUpdateSet((eb) => ({ failures: eb("failures", "+", 1) })))
+        .onConflict((oc) =>
+          oc
+            .column("username_key")
+            .doUpdateSet((eb) => ({ failures: eb("backoffice_login_failures.failures", "+", 1) })),
+        )
         .execute();
       const row = await read(key);
       if (!row || row.failures < policy.maxFailures) return null;
