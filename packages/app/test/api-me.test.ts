@@ -167,6 +167,16 @@ describe.each(databaseKinds)("/api/v1/me (%s)", (database) => {
       expect([huge.statusCode, huge.json()]).toEqual([413, { detail: "Request body is too large." }]);
     });
 
+    it("treats a PATCH without a body as a change of nothing", async () => {
+      const res = await api.request({
+        method: "PATCH",
+        url: "/api/v1/me",
+        headers: { authorization: `Bearer ${person.accessToken}` },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ username: person.account.username, given_name: null });
+    });
+
     it("checks the token before the body: an anonymous caller with a bad body gets 401", async () => {
       const res = await api.request({
         method: "PATCH",

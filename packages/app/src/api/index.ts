@@ -86,7 +86,7 @@ const patternOf = (url: string): RegExp =>
       .map((segment) =>
         segment.startsWith(":") ? "[^/]+" : segment === "*" ? ".*" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
       )
-      .join("/")}/?$`,
+      .join("/")}$`,
   );
 
 const methodsOf = (route: RouteOptions): string[] => (Array.isArray(route.method) ? route.method : [route.method]);

@@ -99,6 +99,10 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/me",
     {
       config: { permission: authenticated },
+      // No body at all changes nothing, as DRF's partial update of `{}`.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
       schema: {
         summary: "Change the caller's names (in Cognito too)",
         tags: ["me"],
