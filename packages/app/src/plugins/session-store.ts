@@ -37,14 +37,12 @@ export class DatabaseSessionStore implements SessionStore {
       .insertInto("sessions")
       .values({ ...row, created_at: now.toISOString() })
       .onConflict((oc) =>
-        oc
-          .column("id")
-          .doUpdateSet({
-            user_id: row.user_id,
-            data: row.data,
-            expires_at: row.expires_at,
-            updated_at: row.updated_at,
-          }),
+        oc.column("id").doUpdateSet({
+          user_id: row.user_id,
+          data: row.data,
+          expires_at: row.expires_at,
+          updated_at: row.updated_at,
+        }),
       )
       .execute()
       .then(() => callback(), callback);
