@@ -108,6 +108,20 @@ describe.each(["sqlite", "postgres"] as const)("the Cognito panel (%s)", (databa
     expect(await lastEntry(person.id)).toBe("Reset the Cognito password (AdminResetUserPassword).");
   });
 
+  it("offers an invited user a new invitation instead of a reset, and Cognito sends a new temporary password", async () => {
+    const person = await cognitoLinkedUser(h, admin, "invited", "invited");
+    const page = await root.browser.get(`/admin/users/${person.id}`);
+    expect(textOf(page.body)).toContain("FORCE_CHANGE_PASSWORD");
+    expect(textOf(page.body)).toContain("Resend invitation");
+    expect(textOf(page.body)).not.toContain("Reset password");
+    const before = h.emulator.outbox.list({ username: person.account.username }).length;
+    const after = await act(person.id, "resend-invitation");
+    expect(textOf(after.body)).toContain(say("COGNITO_INVITATION_RESENT", { username: person.account.username }));
+    expect(h.emulator.outbox.list({ username: person.account.username }).length).toBe(before + 1);
+    expect(h.emulator.outbox.latest(person.account.username)?.kind).toBe("ADMIN_CREATE_USER");
+    expect(await lastEntry(person.id)).toBe("Resent the invitation (AdminCreateUser RESEND).");
+  });
+
   it("signs a user out everywhere: their refresh token stops working and their sessions here end", async () => {
     const person = await signedInPerson(h, admin, "signout");
     const tokens = await sessionTokensOf(h, person.userId);

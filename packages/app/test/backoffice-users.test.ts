@@ -517,6 +517,26 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       expect((await rowOf(target.id))?.is_superuser).toBeFalsy();
       expect((await rowOf(target.id))?.is_staff).toBeTruthy();
 
+      // Nor can they hand themselves more permissions.
+      const managerPage = await browser.get(`/admin/users/${manager.id}`);
+      expect(managerPage.statusCode).toBe(200);
+      const grab = await browser.post(`/admin/users/${manager.id}`, {
+        username: manager.username,
+        email: manager.email,
+        is_active: "on",
+        is_staff: "on",
+        user_permissions: "accounts.delete_user",
+      });
+      expect(grab.statusCode).toBe(400);
+      expect(textOf(grab.body)).toContain(say("OWN_PERMISSIONS"));
+      expect(
+        await h.database.database.db
+          .selectFrom("user_permissions")
+          .select("permission_id")
+          .where("user_id", "=", manager.id)
+          .execute(),
+      ).toHaveLength(2);
+
       const boss = await localUser(h, { prefix: "boss", superuser: true });
       const view = await browser.get(`/admin/users/${boss.id}`);
       expect(view.body).not.toContain('name="_save"');

@@ -47,6 +47,7 @@ export const backofficeCss = `/* Gatehouse back office: dense, Django-admin-like
 .bo-card > .bo-card-head { background: var(--bo-head); border-bottom: 1px solid var(--bo-line); padding: 0.5rem 0.75rem; font-weight: 600; font-size: 0.8125rem; border-radius: 0.375rem 0.375rem 0 0; display: flex; justify-content: space-between; align-items: center; gap: 0.5rem; }
 .bo-card > .bo-card-body { padding: 0.75rem; }
 .bo-card-head h2, .bo-card-head .h6 { font-size: 0.875rem; }
+.bo-card.bo-card-body { padding: 1rem 1.25rem; }
 .bo-show-phone { display: none; }
 .bo-sub { display: none; font-size: 0.75rem; color: var(--bs-secondary-color); }
 .bo-table { margin: 0; font-size: 0.8125rem; }
@@ -94,7 +95,8 @@ export const backofficeCss = `/* Gatehouse back office: dense, Django-admin-like
 .bo-perms th, .bo-perms td { padding: 0.3rem 0.5rem; text-align: center; }
 .bo-perms th:first-child, .bo-perms td:first-child { text-align: left; }
 .bo-choices { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 0.15rem 1rem; max-width: 40rem; }
-.bo-panel dl { display: grid; grid-template-columns: 7.5rem minmax(0, 1fr); gap: 0.35rem 0.75rem; margin: 0; }
+.bo-panel dl { display: grid; grid-template-columns: 6.5rem minmax(0, 1fr); gap: 0.35rem 0.75rem; margin: 0; }
+.bo-panel .badge { white-space: normal; overflow-wrap: anywhere; text-align: left; }
 .bo-panel dt { font-weight: 600; color: #39434c; }
 .bo-panel dd { margin: 0; overflow-wrap: anywhere; }
 .bo-panel .bo-attrs { font-size: 0.75rem; }

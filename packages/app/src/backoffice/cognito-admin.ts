@@ -153,6 +153,20 @@ export function cognitoAdmin(client: CognitoIdentityProviderClient, userPoolId: 
       return { sub, status: result.User?.UserStatus ?? "FORCE_CHANGE_PASSWORD" };
     },
 
+    /** AdminCreateUser with RESEND: a new temporary password for someone who never used theirs. */
+    async resendInvitation(username: string): Promise<void> {
+      await call(() =>
+        client.send(
+          new AdminCreateUserCommand({
+            UserPoolId: userPoolId,
+            Username: username,
+            MessageAction: "RESEND",
+            DesiredDeliveryMediums: ["EMAIL"],
+          }),
+        ),
+      );
+    },
+
     async disable(username: string): Promise<void> {
       await call(() => client.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })));
     },

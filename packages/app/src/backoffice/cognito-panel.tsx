@@ -133,7 +133,7 @@ export function CognitoPanel({
               <dd>
                 <DateTime value={state.account.createdAt} />
               </dd>
-              <dt>Last modified</dt>
+              <dt>Modified</dt>
               <dd>
                 <DateTime value={state.account.modifiedAt} />
               </dd>
@@ -178,13 +178,23 @@ export function CognitoPanel({
                     variant="outline-primary"
                   />
                 )}
-                <ActionButton
-                  user={user}
-                  action="reset-password"
-                  label="Reset password"
-                  csrfToken={csrfToken}
-                  confirm
-                />
+                {(state.account.status === "CONFIRMED" || state.account.status === "RESET_REQUIRED") && (
+                  <ActionButton
+                    user={user}
+                    action="reset-password"
+                    label="Reset password"
+                    csrfToken={csrfToken}
+                    confirm
+                  />
+                )}
+                {state.account.status === "FORCE_CHANGE_PASSWORD" && (
+                  <ActionButton
+                    user={user}
+                    action="resend-invitation"
+                    label="Resend invitation"
+                    csrfToken={csrfToken}
+                  />
+                )}
                 <ActionButton user={user} action="sign-out" label="Sign out everywhere" csrfToken={csrfToken} confirm />
                 <ActionButton user={user} action="resync" label="Resync from Cognito" csrfToken={csrfToken} />
               </div>

@@ -29,6 +29,7 @@ export const backofficeMessages = {
   PASSWORDS_DIFFER: "The two password fields didn’t match.",
   CANNOT_CHANGE_SELF: "You cannot deactivate, delete or remove staff status from your own account.",
   SUPERUSER_ONLY: "Only a superuser can change a superuser or grant superuser status.",
+  OWN_PERMISSIONS: "Only a superuser can change their own groups or permissions.",
   BULK_NONE_SELECTED: "Items must be selected in order to perform actions on them. No items have been changed.",
   BULK_NO_ACTION: "No action selected.",
   BULK_ACTIVATED: "Activated {count} {users}.",
@@ -47,6 +48,7 @@ export const backofficeMessages = {
   COGNITO_SIGNED_OUT:
     '"{username}" is signed out everywhere: their refresh tokens are revoked and their sessions here have ended.',
   COGNITO_CONFIRMED: '"{username}" is confirmed in Cognito.',
+  COGNITO_INVITATION_RESENT: 'Cognito has emailed "{username}" a new temporary password.',
   COGNITO_RESYNCED: '"{username}" was resynced from Cognito: {changes}',
   COGNITO_CREATED: '"{username}" was created in Cognito; Cognito has emailed a temporary password to {email}.',
 

@@ -201,6 +201,7 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
                 help="The groups this user belongs to. A user gets all permissions granted to each of their groups."
               >
                 <GroupPicker groups={groups} selected={form.groupIds} disabled={!canEdit} />
+                {errors.groups && <div class="invalid-feedback d-block">{errors.groups}</div>}
               </Row>
               <Row
                 label="User permissions"
@@ -212,6 +213,7 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
                   inherited={inherited}
                   disabled={!canEdit}
                 />
+                {errors.user_permissions && <div class="invalid-feedback d-block">{errors.user_permissions}</div>}
               </Row>
             </Fieldset>
             <Fieldset title="Important dates">
@@ -374,16 +376,21 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
         if (emailCode) errors.email = t(emailCode);
         else if (await emailTaken(db, form.email, user.id)) errors.email = say("EMAIL_TAKEN");
       }
-      if (user.id === staff.user.id) {
-        if (!form.isActive) errors.is_active = say("CANNOT_CHANGE_SELF");
-        if (!form.isStaff) errors.is_staff = say("CANNOT_CHANGE_SELF");
-      }
-      if (Object.keys(errors).length > 0) return render(request, reply, user, form, errors);
-
       const beforeGroups = new Set((await groupsOfUser(db, user.id)).map((g) => g.id));
       const beforePermissions = new Set(await directPermissionsOf(db, user.id));
       const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
         a.size === b.size && [...a].every((x) => b.has(x));
+      if (user.id === staff.user.id) {
+        if (!form.isActive) errors.is_active = say("CANNOT_CHANGE_SELF");
+        if (!form.isStaff) errors.is_staff = say("CANNOT_CHANGE_SELF");
+        // change_user must not be a way to grant oneself every other permission.
+        if (!staff.user.isSuperuser && !sameSet(form.groupIds, beforeGroups)) errors.groups = say("OWN_PERMISSIONS");
+        if (!staff.user.isSuperuser && !sameSet(form.permissions, beforePermissions)) {
+          errors.user_permissions = say("OWN_PERMISSIONS");
+        }
+      }
+      if (Object.keys(errors).length > 0) return render(request, reply, user, form, errors);
+
       const changed = [
         form.username !== user.username ? "username" : null,
         form.email !== user.email ? "email" : null,

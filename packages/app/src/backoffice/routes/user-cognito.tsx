@@ -5,6 +5,7 @@
  *
  * - disable / enable — AdminDisableUser / AdminEnableUser (disabling also ends their sessions here)
  * - reset-password — AdminResetUserPassword (Cognito sends them a code)
+ * - resend-invitation — AdminCreateUser with RESEND, for a FORCE_CHANGE_PASSWORD user
  * - sign-out — AdminUserGlobalSignOut (revokes their refresh tokens; their sessions here end too)
  * - confirm — AdminConfirmSignUp, for an UNCONFIRMED user
  * - resync — AdminGetUser, then our row takes Cognito's username, email and names
@@ -28,7 +29,16 @@ import { refusalFor } from "../policy.ts";
 import { usernameTaken } from "../queries.ts";
 import { userFromParams } from "./user-change.tsx";
 
-const cognitoActions = ["disable", "enable", "reset-password", "sign-out", "confirm", "resync", "create"] as const;
+const cognitoActions = [
+  "disable",
+  "enable",
+  "reset-password",
+  "resend-invitation",
+  "sign-out",
+  "confirm",
+  "resync",
+  "create",
+] as const;
 type CognitoAction = (typeof cognitoActions)[number];
 const isCognitoAction = (value: unknown): value is CognitoAction =>
   typeof value === "string" && (cognitoActions as readonly string[]).includes(value);
@@ -205,6 +215,11 @@ export default async function userCognitoRoutes(app: FastifyInstance): Promise<v
             await cognito.resetPassword(account.username);
             await audit("Reset the Cognito password (AdminResetUserPassword).");
             notify(request, "success", "COGNITO_PASSWORD_RESET", name);
+            break;
+          case "resend-invitation":
+            await cognito.resendInvitation(account.username);
+            await audit("Resent the invitation (AdminCreateUser RESEND).");
+            notify(request, "success", "COGNITO_INVITATION_RESENT", name);
             break;
           case "sign-out":
             await cognito.globalSignOut(account.username);
