@@ -16,6 +16,7 @@ import type { CognitoProfile, User, UserRepository } from "../accounts/users.ts"
 import type { ApiSettings } from "../config.ts";
 import { TokenRejected, maxTokenLength, type AccessTokenVerifier, type VerifiedToken } from "./access-tokens.ts";
 import { ApiError, authenticateHeader, type ApiMessageCode } from "./errors.ts";
+import type { ApiUserQueries, UserWithGroups } from "./queries.ts";
 
 export type ApiCredentials =
   | {
@@ -27,6 +28,8 @@ export type ApiCredentials =
        */
       readonly accessToken: string | null;
       readonly token: VerifiedToken;
+      /** The user's group names, read with the row (the hot path needs no second query). */
+      readonly groups: readonly string[];
     }
   | { readonly via: "session"; readonly user: User };
 
@@ -86,6 +89,7 @@ export interface BearerAuthenticationOptions {
   readonly settings: ApiSettings;
   readonly verifier: AccessTokenVerifier;
   readonly users: UserRepository;
+  readonly queries: ApiUserQueries;
   readonly gateway: CognitoGateway;
   readonly cognito: CognitoIdentityProviderClient;
   readonly userPoolId: string;
@@ -99,6 +103,7 @@ export function bearerAuthentication({
   settings,
   verifier,
   users,
+  queries,
   gateway,
   cognito,
   userPoolId,
@@ -172,19 +177,21 @@ export function bearerAuthentication({
     }
   }
 
-  async function userOf(token: VerifiedToken, accessToken: string, log: FastifyBaseLogger): Promise<User> {
-    let user = await users.findBySub(token.sub);
-    if (!user) {
+  async function userOf(token: VerifiedToken, accessToken: string, log: FastifyBaseLogger): Promise<UserWithGroups> {
+    let found = await queries.bySub(token.sub);
+    if (!found) {
       if (!settings.createUnknownUsers) throw refuse("USER_NOT_FOUND", false);
       let pending = creating.get(token.sub);
       if (!pending) {
         pending = createUser(token, accessToken, log).finally(() => creating.delete(token.sub));
         creating.set(token.sub, pending);
       }
-      user = await pending;
+      // A row linked by username (made in the back office) may already be in groups.
+      const user = await pending;
+      found = (await queries.bySub(token.sub)) ?? { user, groups: [] };
     }
-    if (!user.isActive) throw refuse("USER_INACTIVE", false);
-    return user;
+    if (!found.user.isActive) throw refuse("USER_INACTIVE", false);
+    return found;
   }
 
   return {
@@ -204,8 +211,8 @@ export function bearerAuthentication({
         log.info({ reason: rejection.code, why: rejection.message }, "API token refused");
         throw refuse(tokenMessages[rejection.code], true, rejection);
       }
-      const user = await userOf(token, raw, log);
-      return { via: "bearer", user, accessToken: token.tokenUse === "access" ? raw : null, token };
+      const { user, groups } = await userOf(token, raw, log);
+      return { via: "bearer", user, groups, accessToken: token.tokenUse === "access" ? raw : null, token };
     },
   };
 }

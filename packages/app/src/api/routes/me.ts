@@ -90,8 +90,9 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user } = credentialsOf(request);
-      return toApiUser(user, await groupNamesOf(db, user.id));
+      const credentials = credentialsOf(request);
+      const groups = credentials.via === "bearer" ? credentials.groups : await groupNamesOf(db, credentials.user.id);
+      return toApiUser(credentials.user, groups);
     },
   );
 
