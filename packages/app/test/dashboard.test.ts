@@ -34,6 +34,13 @@ describe.each(["sqlite", "postgres"] as const)("the dashboard (%s)", (database) 
     expect(res.body).toContain('href="/account#profile"');
   });
 
+  it("shows staff, and only staff, the way to the back office", async () => {
+    const { browser, userId } = await signedInPerson(h, admin, "staffer");
+    expect((await browser.get("/dashboard")).body).not.toContain('href="/admin/"');
+    await h.database.database.db.updateTable("users").set({ is_staff: true }).where("id", "=", userId).execute();
+    expect((await browser.get("/dashboard")).body).toContain('href="/admin/"');
+  });
+
   it("greets by given name and warns when the email address is not confirmed", async () => {
     const { account, browser, userId } = await signedInPerson(h, admin, "named");
     await h.app.users.updateProfile(userId, { givenName: "Ada", familyName: "Lovelace", emailVerified: false });

@@ -67,6 +67,13 @@ export function Layout({ title, ctx, children, narrow = false }: LayoutProps) {
                     <NavLink href="/account" ctx={ctx}>
                       Account
                     </NavLink>
+                    {ctx.user.isStaff && (
+                      <li class="nav-item">
+                        <a class="nav-link" href="/admin/">
+                          Back office
+                        </a>
+                      </li>
+                    )}
                   </ul>
                   <div class="d-flex align-items-md-center flex-column flex-md-row gap-2 py-2 py-md-0">
                     <span class="navbar-text" data-testid="signed-in-as">
