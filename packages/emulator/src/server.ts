@@ -115,7 +115,7 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
   app.get<{ Params: { poolId: string } }>("/:poolId/.well-known/jwks.json", async (request, reply) => {
     const pool = ctx.store.pools.get(request.params.poolId);
     if (!pool) return reply.code(404).send({ message: `User pool ${request.params.poolId} does not exist.` });
-    return reply.header("cache-control", "public, max-age=300").send(jwksOf(ctx, pool.id));
+    return reply.header("cache-control", "public, max-age=300").send(await jwksOf(ctx, pool.id));
   });
 
   app.get<{ Params: { poolId: string } }>("/:poolId/.well-known/openid-configuration", async (request, reply) => {

@@ -20,7 +20,7 @@ import type { Context } from "./context.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
 import { newOpaque } from "./ids.ts";
 import type { Client, Group, Pool, TimeUnit, User } from "./model.ts";
-import type { TokenUse } from "./store/keys.ts";
+import type { StoredKey, TokenUse } from "./store/keys.ts";
 import type { Session } from "./store/sessions.ts";
 
 interface LoadedKey {
@@ -53,7 +53,7 @@ const kidOf = (publicJwk: JWK): string =>
     .update(`${publicJwk.n ?? ""}.${publicJwk.e ?? ""}`)
     .digest("base64");
 
-/** Creates and stores a pool's two key pairs; call before the pool is visible. */
+/** Generates a pool's two key pairs (stored by ensurePoolKeys). */
 export async function generatePoolKeys(): Promise<
   { tokenUse: TokenUse; kid: string; privateJwk: string; publicJwk: string }[]
 > {
@@ -66,11 +66,44 @@ export async function generatePoolKeys(): Promise<
   });
 }
 
+const generating = new WeakMap<Context, Map<string, Promise<void>>>();
+
+/**
+ * The pool's stored key pairs, generated on first need (the first JWKS request or the first
+ * token) rather than at CreateUserPool: two RSA-2048 key pairs cost ~100–250 ms here, and most
+ * pools a test suite creates never sign a token. Once stored they never change, so the JWKS a
+ * verifier caches stays valid across restarts. Concurrent first needs share one generation.
+ */
+async function ensurePoolKeys(ctx: Context, poolId: string): Promise<StoredKey[]> {
+  const stored = ctx.store.keys.ofPool(poolId);
+  if (stored.length > 0) return stored;
+  let inFlight = generating.get(ctx);
+  if (!inFlight) {
+    inFlight = new Map();
+    generating.set(ctx, inFlight);
+  }
+  let work = inFlight.get(poolId);
+  if (!work) {
+    work = generatePoolKeys()
+      .then((keys) => {
+        ctx.store.transaction(() => {
+          // The pool may have been deleted meanwhile; its keys then have nowhere to go.
+          if (!ctx.store.pools.get(poolId) || ctx.store.keys.ofPool(poolId).length > 0) return;
+          for (const key of keys) ctx.store.keys.insert({ poolId, ...key });
+        });
+      })
+      .finally(() => inFlight.delete(poolId));
+    inFlight.set(poolId, work);
+  }
+  await work;
+  return ctx.store.keys.ofPool(poolId);
+}
+
 /** Loads (once) a pool's keys into signing and verifying objects. */
 export async function loadPoolKeys(ctx: Context, poolId: string): Promise<PoolKeys> {
   const cached = ctx.keyCache.get(poolId);
   if (cached) return cached;
-  const stored = ctx.store.keys.ofPool(poolId);
+  const stored = await ensurePoolKeys(ctx, poolId);
   const load = async (use: TokenUse): Promise<LoadedKey> => {
     const key = stored.find((k) => k.tokenUse === use);
     if (!key) throw new CognitoError("InternalErrorException", "Signing keys missing for pool", 500);
@@ -88,8 +121,9 @@ export async function loadPoolKeys(ctx: Context, poolId: string): Promise<PoolKe
 }
 
 /** The pool's JWKS document, as served at `/<poolId>/.well-known/jwks.json`. */
-export function jwksOf(ctx: Context, poolId: string): { keys: JWK[] } {
-  return { keys: ctx.store.keys.ofPool(poolId).map((k) => JSON.parse(k.publicJwk) as JWK) };
+export async function jwksOf(ctx: Context, poolId: string): Promise<{ keys: JWK[] }> {
+  const stored = await ensurePoolKeys(ctx, poolId);
+  return { keys: stored.map((k) => JSON.parse(k.publicJwk) as JWK) };
 }
 
 const unitSeconds: Record<TimeUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };

@@ -7,7 +7,6 @@ import { CognitoError, invalidParameter } from "../errors.ts";
 import { newPoolId, regionOfPool } from "../ids.ts";
 import type { Pool, PoolConfig, SchemaAttribute } from "../model.ts";
 import { shape, type Infer } from "../shapes.ts";
-import { generatePoolKeys } from "../tokens.ts";
 import { epochSeconds, paginationToken, requirePool, userPoolId } from "./common.ts";
 import { defineOperation } from "./operation.ts";
 import { decodeToken, encodeToken, isString } from "./pagination.ts";
@@ -149,7 +148,7 @@ function schemaOf(request: CreateUserPoolRequest): SchemaAttribute[] {
   return schema;
 }
 
-/** Creates a pool (with a fixed id when seeding) and its signing keys. */
+/** Creates a pool (with a fixed id when seeding). */
 export async function createPool(
   ctx: Context,
   request: CreateUserPoolRequest & PassThrough,
@@ -172,11 +171,8 @@ export async function createPool(
     createdAt: now,
     updatedAt: now,
   };
-  const keys = await generatePoolKeys();
-  ctx.store.transaction(() => {
-    ctx.store.pools.insert(pool);
-    for (const key of keys) ctx.store.keys.insert({ poolId: pool.id, ...key });
-  });
+  // Signing keys are made on first need (tokens.ts), not here.
+  ctx.store.pools.insert(pool);
   return pool;
 }
 
