@@ -137,11 +137,13 @@ async function publicDocs(app: FastifyInstance): Promise<void> {
 async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes }: ContextOptions): Promise<void> {
   const settings = app.config.api;
   const db = app.database.db;
+  const queries = apiUserQueries(app.database, app.config.database);
+  app.addHook("onClose", async () => queries.close());
   const bearer = bearerAuthentication({
     settings,
     verifier,
     users: app.users,
-    queries: apiUserQueries(app.database),
+    queries,
     gateway: app.cognitoGateway,
     cognito: app.cognito,
     userPoolId: app.config.cognito.userPoolId,
