@@ -127,7 +127,15 @@ describe("deny by default", () => {
 describe("DRF's answers for what is not there", () => {
   it("answers 404 in JSON for an unknown API address", async () => {
     const api = new ApiClient(h);
-    for (const url of ["/api/nope", "/api", "/api/v1", "/api/v1/me/", "/api/v1/users/x/y", "/api/v2/me"]) {
+    for (const url of [
+      "/api/nope",
+      "/api",
+      "/api/v1",
+      "/api/v1/me/",
+      "/api/v1/users/x/y",
+      "/api/v2/me",
+      "/api/docs/static/missing.js",
+    ]) {
       const res = await api.get(url, person.accessToken);
       expect(res.statusCode, url).toBe(404);
       expect(res.headers["content-type"]).toContain("application/json");

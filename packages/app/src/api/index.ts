@@ -258,7 +258,8 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
     patterns ??= routes.map((route) => ({ pattern: patternOf(route.url), methods: methodsOf(route) }));
     const path = request.url.split("?")[0] ?? "";
     const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).flatMap((p) => p.methods))].sort();
-    if (allowed.length > 0) {
+    // A route that takes this method but found nothing (a missing docs asset) is a plain 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       throw new ApiError(405, "METHOD_NOT_ALLOWED", {
         params: { method: request.method.slice(0, 20) },
         headers: { allow: allowed.join(", ") },
