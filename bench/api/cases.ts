@@ -13,22 +13,38 @@ import { runWrk, type WrkResult } from "../lib/wrk.ts";
 import type { BenchUser, RunningEmulator } from "./identity.ts";
 import { mePath, startDjango, startOurs, type ApiServer } from "./servers.ts";
 
-export const caseNames = ["ours-no-cache", "ours-cache", "django", "django-gthread"] as const;
+export const caseNames = [
+  "ours-no-cache",
+  "ours-cache",
+  "candidate-no-cache",
+  "candidate-cache",
+  "django",
+  "django-gthread",
+] as const;
 export type CaseName = (typeof caseNames)[number];
 
 export const caseLabels: Readonly<Record<CaseName, string>> = {
   "ours-no-cache": "Gatehouse, no token cache",
   "ours-cache": "Gatehouse, token cache",
+  "candidate-no-cache": "Candidate, no token cache",
+  "candidate-cache": "Candidate, token cache",
   django: "Django peer (gunicorn sync)",
   "django-gthread": "Django peer (gthread, keep-alive)",
 };
 
-export const isOurs = (name: CaseName): boolean => name.startsWith("ours");
+/** Our app: this checkout's build, or the candidate's (`--candidate-dir`). */
+export const isOurs = (name: CaseName): boolean => name.startsWith("ours") || name.startsWith("candidate");
+export const usesTokenCache = (name: CaseName): boolean => name.endsWith("-cache") && !name.endsWith("no-cache");
 
 export interface BenchSettings {
   readonly repoRoot: string;
   /** Checkout whose built app is measured: the repository, or another worktree (`--app-dir`). */
   readonly appRoot: string;
+  /**
+   * Another checkout measured in the same rounds (`--candidate-dir`), e.g. with a proposed fix.
+   * It shares the app's database, so it must have the same migrations.
+   */
+  readonly candidateRoot: string | null;
   readonly scratchDir: string;
   readonly djangoDir: string;
   readonly serverCpu: number | null;
@@ -83,6 +99,12 @@ export interface FixedRateFigures {
   readonly sendLag: LatencySummary;
   readonly maxInFlight: number;
   readonly serverCpuMsPerRequest: number;
+  /** Share of the window the server used a core; what else ran on its core; the generator's core. */
+  readonly serverCpuShare: number;
+  readonly serverCore: { readonly busy: number; readonly steal: number };
+  readonly generatorCore: { readonly busy: number; readonly steal: number };
+  /** This process's CPU per request sent, ms (node:http client and scheduling). */
+  readonly generatorCpuMsPerRequest: number;
 }
 
 export interface CaseResult {
@@ -99,11 +121,13 @@ export interface CaseResult {
 
 function start(settings: BenchSettings, env: Environment, name: CaseName, logFile: string): Promise<ApiServer> {
   if (isOurs(name)) {
+    const appRoot = name.startsWith("candidate") ? settings.candidateRoot : settings.appRoot;
+    if (appRoot === null) throw new Error(`${name} needs --candidate-dir`);
     return startOurs({
-      appRoot: settings.appRoot,
+      appRoot,
       emulator: env.emulator,
       databaseFile: env.oursDatabase,
-      tokenCache: name === "ours-cache",
+      tokenCache: usesTokenCache(name),
       cpu: settings.serverCpu,
       logFile,
       nodeArgs: settings.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`] : [],
@@ -186,9 +210,13 @@ async function fixedRate(settings: BenchSettings, env: Environment, server: ApiS
   const tokens = env.users.map((u) => `Bearer ${u.accessToken}`);
   let cpuBefore = 0;
   let cpuAfter = 0;
+  let coresBefore = coreTimes();
   try {
     const warmupMs = Math.min(2000, settings.warmupS * 1000);
-    const windowTimer = setTimeout(() => (cpuBefore = server.cpuMs()), warmupMs);
+    const windowTimer = setTimeout(() => {
+      cpuBefore = server.cpuMs();
+      coresBefore = coreTimes();
+    }, warmupMs);
     const result = await runOpenLoop({
       ratePerSecond: settings.fixedRate,
       warmupMs,
@@ -201,6 +229,10 @@ async function fixedRate(settings: BenchSettings, env: Environment, server: ApiS
     });
     clearTimeout(windowTimer);
     cpuAfter = server.cpuMs();
+    const coresAfter = coreTimes();
+    const share = (cpu: number | null) =>
+      cpu === null ? { busy: Number.NaN, steal: Number.NaN } : coreShares(coresBefore, coresAfter, cpu);
+    const windowMs = settings.fixedRateS * 1000;
     return {
       rate: settings.fixedRate,
       durationS: settings.fixedRateS,
@@ -214,6 +246,10 @@ async function fixedRate(settings: BenchSettings, env: Environment, server: ApiS
       sendLag: summarize(result.sendLagMs),
       maxInFlight: result.maxInFlight,
       serverCpuMsPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.completed),
+      serverCpuShare: (cpuAfter - cpuBefore) / windowMs,
+      serverCore: share(settings.serverCpu),
+      generatorCore: share(settings.generatorCpu),
+      generatorCpuMsPerRequest: result.generatorCpuMs / Math.max(1, result.offered),
     };
   } finally {
     client.close();

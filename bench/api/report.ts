@@ -135,7 +135,14 @@ export function targetsOf(summary: readonly CaseSummary[], ratios: readonly Rati
           },
         ],
   );
-  return [throughputTarget("ours-no-cache", 25), throughputTarget("ours-cache", 60), ...latencyTargets];
+  const present = new Set(summary.map((s) => s.name));
+  const candidates = (["candidate-no-cache", "candidate-cache"] as const).filter((name) => present.has(name));
+  return [
+    throughputTarget("ours-no-cache", 25),
+    throughputTarget("ours-cache", 60),
+    ...candidates.map((name) => throughputTarget(name, name === "candidate-cache" ? 60 : 25)),
+    ...latencyTargets,
+  ];
 }
 
 const ms = (value: number) => fmt(value, value < 10 ? 2 : 1);
@@ -238,6 +245,9 @@ export function formatReport(report: Report): string {
           "max ms",
           "p99 from send",
           "lag p99",
+          "server",
+          "others core 0",
+          "core 1",
           "failed",
         ],
         fixed.flatMap((c) => {
@@ -255,6 +265,9 @@ export function formatReport(report: Report): string {
               ms(f.latency.max),
               ms(f.latencyFromSend.p99),
               ms(f.sendLag.p99),
+              pct(f.serverCpuShare),
+              pct(Math.max(0, f.serverCore.busy - f.serverCpuShare)),
+              pct(f.generatorCore.busy),
               fmt(f.errors + f.lost),
             ],
           ];

@@ -15,6 +15,7 @@ import { buildIfStale, staleBuilds } from "./build.ts";
 import {
   caseLabels,
   caseNames,
+  isOurs,
   runCase,
   startCaseServer,
   type BenchSettings,
@@ -40,8 +41,10 @@ const usage = `Usage: npm run bench:api -- [options]
   --cases LIST          of ${caseNames.join(",")}
                         (default ours-no-cache,ours-cache,django)
   --django-dir PATH     the Django peer (default ../shared/peers/django-seed from the repo)
-  --app-dir PATH        measure the built app of another checkout (e.g. a git worktree with a
-                        candidate change); default this repository
+  --app-dir PATH        measure the built app of another checkout instead of this one
+  --candidate-dir PATH  also measure another checkout's built app (e.g. a git worktree with a
+                        proposed change) in the same rounds: adds the cases candidate-no-cache
+                        and candidate-cache (it shares the app's database: same migrations)
   --cpu-prof            our measured app processes write node --cpu-prof profiles to bench/results/
   --no-build            do not rebuild a stale dist/ first
   --keep                keep the scratch folder (logs, databases, tokens)
@@ -59,8 +62,9 @@ function positive(value: string | undefined, fallback: number, flag: string, all
   return n;
 }
 
-function parseCases(value: string | undefined): CaseName[] {
-  const names = (value ?? "ours-no-cache,ours-cache,django").split(",").map((s) => s.trim());
+function parseCases(value: string | undefined, candidate: boolean): CaseName[] {
+  const fallback = `ours-no-cache,ours-cache,${candidate ? "candidate-no-cache,candidate-cache," : ""}django`;
+  const names = (value ?? fallback).split(",").map((s) => s.trim());
   for (const name of names) {
     if (!caseNames.includes(name as CaseName)) throw new Error(`unknown case ${name} (one of ${caseNames.join(", ")})`);
   }
@@ -78,6 +82,7 @@ async function firstSight(
   // Ours once (the cache cases share its database), Django once per database.
   const firsts: CaseName[] = [];
   if (cases.some((c) => c.startsWith("ours"))) firsts.push("ours-no-cache");
+  else if (cases.some((c) => c.startsWith("candidate"))) firsts.push("candidate-no-cache");
   if (cases.some((c) => c.startsWith("django"))) firsts.push(cases.includes("django") ? "django" : "django-gthread");
   const results: { server: string; pid: number; result: PassResult }[] = [];
   for (const name of firsts) {
@@ -85,7 +90,7 @@ async function firstSight(
     const server = await startCaseServer(settings, env, name, `${name}-first-sight`);
     try {
       const result = await requestEveryUser(server, env.users, settings.connections);
-      results.push({ server: name.startsWith("ours") ? "Gatehouse" : "Django peer", pid: server.child.pid, result });
+      results.push({ server: isOurs(name) ? "Gatehouse" : "Django peer", pid: server.child.pid, result });
       process.stdout.write(`  ${result.perSecond.toFixed(0)} users/s, p99 ${result.latency.p99.toFixed(1)} ms\n`);
     } finally {
       await server.stop();
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
       cases: { type: "string" },
       "django-dir": { type: "string" },
       "app-dir": { type: "string" },
+      "candidate-dir": { type: "string" },
       "cpu-prof": { type: "boolean" },
       "no-build": { type: "boolean" },
       keep: { type: "boolean" },
@@ -128,7 +134,7 @@ async function main(): Promise<void> {
   }, maxMinutes * 60_000).unref();
 
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-  const cases = parseCases(values.cases);
+  const cases = parseCases(values.cases, values["candidate-dir"] !== undefined);
   const rounds = Math.round(positive(values.rounds, 3, "--rounds"));
   const userCount = Math.round(positive(values.users, 1000, "--users"));
 
@@ -138,9 +144,13 @@ async function main(): Promise<void> {
   ensureWrk();
   const appRoot = resolve(values["app-dir"] ?? repoRoot);
   if (!values["no-build"]) buildIfStale(repoRoot);
-  const staleApp = appRoot === repoRoot ? [] : staleBuilds(appRoot);
-  if (staleApp.length > 0)
-    throw new Error(`${appRoot}: dist/ is older than src/ (${staleApp.join(", ")}); build it there first`);
+  const candidateRoot = values["candidate-dir"] === undefined ? null : resolve(values["candidate-dir"]);
+  for (const other of [appRoot, candidateRoot]) {
+    if (other === null || other === repoRoot) continue;
+    const stale = staleBuilds(other);
+    if (stale.length > 0)
+      throw new Error(`${other}: dist/ is older than src/ (${stale.join(", ")}); build it there first`);
+  }
 
   const scratchDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-api-"));
   if (!values.keep) atExit(() => rmSync(scratchDir, { recursive: true, force: true }));
@@ -150,6 +160,7 @@ async function main(): Promise<void> {
   const settings: BenchSettings = {
     repoRoot,
     appRoot,
+    candidateRoot,
     scratchDir,
     djangoDir: resolve(values["django-dir"] ?? join(repoRoot, "..", "shared", "peers", "django-seed")),
     serverCpu: pinned ? 0 : null,
@@ -190,7 +201,8 @@ async function main(): Promise<void> {
       oursDatabase: join(scratchDir, "gatehouse.sqlite3"),
       djangoDatabase: join(scratchDir, "django.sqlite3"),
     };
-    if (cases.some((c) => c.startsWith("ours"))) migrateOurs(appRoot, env.oursDatabase);
+    if (cases.some(isOurs))
+      migrateOurs(cases.some((c) => c.startsWith("ours")) ? appRoot : (candidateRoot ?? appRoot), env.oursDatabase);
 
     const firstSightResults = await firstSight(settings, env, cases);
     const results: CaseResult[] = [];

@@ -5,8 +5,10 @@
  * slowing the generator down (the "coordinated omission" of closed-loop tools). Both figures are
  * returned; a large gap between them means the generator itself fell behind.
  *
- * When the next request is due within 2 ms the scheduler spins on `setImmediate` (timers have
- * ~1 ms granularity), so expect it to keep its core busy; give it a core of its own.
+ * The scheduler sleeps on timers (~1 ms granularity) and sends every request that has come due
+ * when it wakes, so requests leave up to ~1–2 ms late (`sendLagMs`), and that lag is part of the
+ * latency from due time. It does not spin: on a core shared with other work a spinning process
+ * would lose its turn for a whole time slice, while a sleeping one is woken promptly.
  */
 
 export interface OpenLoopOptions {
@@ -101,9 +103,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
         resolve();
         return;
       }
-      const wait = next - performance.now();
-      if (wait > 2) setTimeout(tick, wait - 1);
-      else setImmediate(tick);
+      setTimeout(tick, Math.max(1, next - performance.now()));
     };
     tick();
   });
