@@ -19,6 +19,7 @@ import {
   ApiClient,
   accessClaims,
   apiPerson,
+  publicClientTokens,
   decodeClaims,
   decodeHeader,
   poolKey,
@@ -162,6 +163,78 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
     const res = await api.get("/api/v1/me", token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ username: account.username, email: account.email });
+  });
+
+  it("does not hand a local account (one with a local password) to a Cognito user of the same username", async () => {
+    const account = await admin.confirmed(newAccount("local"));
+    const db = h.database.database.db;
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    await db
+      .insertInto("users")
+      .values({
+        id,
+        username: account.username,
+        username_key: account.username.toLowerCase(),
+        email: "root@example.com",
+        email_key: "root@example.com",
+        email_verified: true,
+        cognito_sub: null,
+        is_active: true,
+        is_staff: true,
+        is_superuser: true,
+        password_hash: "scrypt$local$hash",
+        given_name: null,
+        family_name: null,
+        phone_number: null,
+        picture: null,
+        last_login: null,
+        last_synced_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const { accessToken } = await publicClientTokens(h, account);
+    const res = await api.get("/api/v1/me", accessToken);
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ detail: "This account clashes with another user here; contact support." });
+    const row = await userRow(h, account.username);
+    expect([row?.id, row?.cognito_sub, row?.email]).toEqual([id, null, "root@example.com"]);
+  });
+
+  it("links a local row without a password (made for a Cognito user) on first sight", async () => {
+    const account = await admin.confirmed(newAccount("linked"));
+    const db = h.database.database.db;
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    await db
+      .insertInto("users")
+      .values({
+        id,
+        username: account.username,
+        username_key: account.username.toLowerCase(),
+        email: account.email,
+        email_key: account.email.toLowerCase(),
+        email_verified: false,
+        cognito_sub: null,
+        is_active: true,
+        is_staff: true,
+        is_superuser: false,
+        password_hash: null,
+        given_name: null,
+        family_name: null,
+        phone_number: null,
+        picture: null,
+        last_login: null,
+        last_synced_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const { accessToken } = await publicClientTokens(h, account);
+    const res = await api.get("/api/v1/me", accessToken);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id, is_staff: true, email_verified: true });
   });
 
   describe("refuses", () => {
