@@ -201,6 +201,13 @@ describe("the access-token verifier", () => {
     expect((await rejection(v.verify(forged))).code).toBe("signature");
   });
 
+  it("checks AWS's issuer while fetching the keys elsewhere (the emulator started with an AWS issuer base)", async () => {
+    const aws = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Test";
+    const v = await start({ issuer: aws });
+    await expect(v.verify(tokenSignedBy(keyA, { iss: aws }))).resolves.toMatchObject({ kid: keyA.kid });
+    expect((await rejection(v.verify(tokenSignedBy(keyA)))).code).toBe("claims");
+  });
+
   it("reports no keys when the key set cannot be fetched, and refuses tokens meanwhile", async () => {
     verifier = createAccessTokenVerifier(settings({ jwksUrl: `${origin}/missing/jwks.json` }), {
       endpoint: null,
