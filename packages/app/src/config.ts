@@ -40,6 +40,11 @@ export interface ApiSettings {
   /** Remember tokens already verified (until their `exp`) so a repeat costs a map look-up. */
   readonly cacheVerifiedTokens: boolean;
   readonly verifiedTokenCacheSize: number;
+  /**
+   * Log a line per API request and response (Fastify's request log). Off: only warnings and
+   * errors, because two synchronous log writes cost more than the rest of a cached request.
+   */
+  readonly logRequests: boolean;
 }
 
 export type DatabaseSettings =
@@ -138,6 +143,7 @@ export function defaultApiSettings(
     jwksUrl: `${issuer}/.well-known/jwks.json`,
     cacheVerifiedTokens: true,
     verifiedTokenCacheSize: 10_000,
+    logRequests: false,
   };
 }
 
@@ -223,6 +229,7 @@ function parseApiSettings(env: Env, cognito: CognitoSettings, errors: ConfigErro
       { min: 1, max: 1_000_000 },
       errors,
     ),
+    logRequests: parseBoolean(env, "API_LOG_REQUESTS", defaults.logRequests, errors),
   };
 }
 

@@ -60,6 +60,7 @@ const settings = (overrides: Partial<ApiSettings> = {}): ApiSettings => ({
   jwksUrl: `${origin}/us-east-1_Test/.well-known/jwks.json`,
   cacheVerifiedTokens: true,
   verifiedTokenCacheSize: 100,
+  logRequests: false,
   ...overrides,
 });
 

@@ -96,6 +96,7 @@ describe("API settings", () => {
       jwksUrl: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyZ/.well-known/jwks.json",
       cacheVerifiedTokens: true,
       verifiedTokenCacheSize: 10_000,
+      logRequests: false,
     });
   });
 
@@ -122,6 +123,7 @@ describe("API settings", () => {
       API_CREATE_UNKNOWN_USERS: "false",
       API_VERIFIED_TOKEN_CACHE: "off",
       API_VERIFIED_TOKEN_CACHE_SIZE: "500",
+      API_LOG_REQUESTS: "yes",
       COGNITO_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyZ/",
       COGNITO_JWKS_URL: "https://keys.example.com/jwks.json",
     });
@@ -132,6 +134,7 @@ describe("API settings", () => {
       createUnknownUsers: false,
       cacheVerifiedTokens: false,
       verifiedTokenCacheSize: 500,
+      logRequests: true,
       issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyZ",
       jwksUrl: "https://keys.example.com/jwks.json",
     });
