@@ -16,8 +16,9 @@
 import { JwtVerifier } from "aws-jwt-verify";
 import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
 import {
+  FetchError,
   JwksNotAvailableInCacheError,
-  JwtBaseError,
+  JwksValidationError,
   JwtExpiredError,
   JwtInvalidClaimError,
   JwtInvalidSignatureAlgorithmError,
@@ -25,6 +26,7 @@ import {
   JwtNotBeforeError,
   JwtParseError,
   KidNotFoundInJwksError,
+  WaitPeriodNotYetEndedJwkError,
 } from "aws-jwt-verify/error";
 import { SimpleJwksCache, SimplePenaltyBox, type Jwks } from "aws-jwt-verify/jwk";
 import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
@@ -97,15 +99,17 @@ function rejectionOf(error: unknown): TokenRejected {
   if (error instanceof JwtInvalidClaimError) return new TokenRejected("claims", message, error);
   if (error instanceof KidNotFoundInJwksError) return new TokenRejected("unknown-key", message, error);
   if (error instanceof JwtParseError) return new TokenRejected("malformed", message, error);
-  if (error instanceof JwtBaseError) {
-    // No `kid`, a key of the wrong kind, a key set we could not fetch or parse.
-    const name = error.constructor.name;
-    if (name.includes("Fetch") || name.includes("Jwks") || name.includes("WaitPeriod")) {
-      return new TokenRejected("keys-unavailable", message, error);
-    }
-    return new TokenRejected("malformed", message, error);
+  if (
+    error instanceof FetchError ||
+    error instanceof JwksValidationError ||
+    error instanceof JwksNotAvailableInCacheError ||
+    error instanceof WaitPeriodNotYetEndedJwkError
+  ) {
+    // A key set we could not fetch (or not yet again), or could not parse.
+    return new TokenRejected("keys-unavailable", message, error);
   }
-  // Anything else (a crypto error on a strange key or signature) is still the token's fault.
+  // Anything else — no `kid`, a key of the wrong kind, a crypto error on a strange signature —
+  // is still the token's fault.
   return new TokenRejected("malformed", message, error);
 }
 
