@@ -4,6 +4,7 @@
  */
 import { manualClock } from "@gatehouse/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { t } from "../src/accounts/messages.ts";
 import { csrfTokenIn, startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
 import {
   browserAt,
@@ -52,6 +53,38 @@ describe.each(["sqlite", "postgres"] as const)("signing in and out (%s)", (datab
     const home = textOf((await browser.get("/")).body);
     expect(home).toContain(`Welcome back, ${account.username}.`);
     expect(home).toContain(`Signed in as ${account.username}`);
+  });
+
+  it("refuses a Cognito sign-up that picked a local account's username, and hands it nothing", async () => {
+    const account = newAccount("boss");
+    const now = new Date().toISOString();
+    // A local superuser (createsuperuser's kind: a local password, no Cognito sub).
+    await h.database.database.db
+      .insertInto("users")
+      .values({
+        id: "5d1b8c62-0000-4000-8000-00000000b055",
+        username: account.username,
+        username_key: account.username.toLowerCase(),
+        email: `root-${account.email}`,
+        email_key: `root-${account.email}`.toLowerCase(),
+        email_verified: true,
+        is_active: true,
+        is_staff: true,
+        is_superuser: true,
+        password_hash: "scrypt$32768$c2FsdHNhbHRzYWx0$8$3$aGFzaGhhc2hoYXNoaGFzaA==",
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await admin.confirmed(account);
+    const browser = browserAt(h);
+    await browser.get("/login");
+    const res = await browser.post("/login", { username: account.username, password: account.password });
+    expect(res.statusCode).toBe(409);
+    expect(textOf(res.body)).toContain(t("ACCOUNT_CONFLICT"));
+    const row = await h.app.users.findByUsername(account.username);
+    expect(row?.cognitoSub).toBeNull();
+    expect((await browser.get("/dashboard")).statusCode).toBe(303);
   });
 
   it("signs a person in by email address, as the same local user", async () => {

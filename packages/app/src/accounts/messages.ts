@@ -20,6 +20,7 @@ export const messages = {
   TOO_MANY_REQUESTS: "Too many requests right now. Please wait a moment and try again.",
   ALREADY_CONFIRMED: "This account is already confirmed. You can sign in.",
   USER_NOT_FOUND: "We could not find that account.",
+  ACCOUNT_CONFLICT: "This username belongs to another account here. Please contact support.",
   SESSION_EXPIRED: "This step took too long. Please sign in again.",
   NOT_AUTHORIZED: "You are not allowed to do that. Please sign in again.",
   SERVICE_UNAVAILABLE: "The sign-in service is not answering. Please try again in a moment.",

@@ -87,6 +87,20 @@ const isUniqueViolation = (error: unknown): boolean => {
   );
 };
 
+/**
+ * A Cognito identity whose username belongs to a different local account: one with a local
+ * password (createsuperuser's), a different `sub`, or an email that is not the identity's
+ * verified email. Linking would hand that account — its flags and permissions — to whoever
+ * registered the name in Cognito, so sign-in is refused instead.
+ */
+export class AccountConflictError extends Error {
+  readonly username: string;
+  constructor(username: string) {
+    super(`The username ${username} belongs to another local account.`);
+    this.username = username;
+  }
+}
+
 export function userRepository(db: Db) {
   const byId = (executor: Executor, id: string) =>
     executor.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
@@ -110,10 +124,11 @@ export function userRepository(db: Db) {
     },
 
     /**
-     * Creates or refreshes the local user for a Cognito identity, found by `sub`. A local row
-     * with the same username and no `sub` yet (e.g. created in the back office) is linked.
-     * Two first requests for one new `sub` at once create one row: the loser of the unique
-     * race reads the winner's row.
+     * Creates or refreshes the local user for a Cognito identity, found by `sub`. A local row of
+     * the same username and no `sub` yet (added in the back office before the person signed up)
+     * is linked only when it has no local password and its email is the identity's verified
+     * email; any other namesake is an AccountConflictError. Two first requests for one new
+     * `sub` at once create one row: the loser of the unique race reads the winner's row.
      */
     async syncFromCognito(profile: CognitoProfile, options: { login?: boolean } = {}): Promise<User> {
       const now = new Date().toISOString();
@@ -124,14 +139,27 @@ export function userRepository(db: Db) {
         ...(options.login ? { last_login: now } : {}),
       };
       for (let attempt = 0; attempt < 3; attempt++) {
-        const existing =
-          (await db.selectFrom("users").selectAll().where("cognito_sub", "=", profile.sub).executeTakeFirst()) ??
-          (await db
+        let existing = await db
+          .selectFrom("users")
+          .selectAll()
+          .where("cognito_sub", "=", profile.sub)
+          .executeTakeFirst();
+        if (!existing) {
+          const namesake = await db
             .selectFrom("users")
             .selectAll()
             .where("username_key", "=", profile.username.toLowerCase())
-            .where("cognito_sub", "is", null)
-            .executeTakeFirst());
+            .executeTakeFirst();
+          if (namesake) {
+            const linkable =
+              namesake.cognito_sub === null &&
+              namesake.password_hash === null &&
+              profile.emailVerified &&
+              namesake.email_key === profile.email.toLowerCase();
+            if (!linkable) throw new AccountConflictError(profile.username);
+            existing = namesake;
+          }
+        }
         try {
           if (existing) {
             await db
@@ -164,9 +192,7 @@ export function userRepository(db: Db) {
           // Someone else created or renamed the row first: read again.
         }
       }
-      throw new Error(
-        `Could not store the user for Cognito sub ${profile.sub}: the username or email is taken by another local user.`,
-      );
+      throw new AccountConflictError(profile.username);
     },
 
     async updateProfile(

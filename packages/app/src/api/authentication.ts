@@ -12,7 +12,7 @@
 import { AdminGetUserCommand, type CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { CognitoFailure, profileFromAttributes, toFailure, type CognitoGateway } from "../accounts/cognito.ts";
-import type { CognitoProfile, User, UserRepository } from "../accounts/users.ts";
+import { AccountConflictError, type CognitoProfile, type User, type UserRepository } from "../accounts/users.ts";
 import type { ApiSettings } from "../config.ts";
 import { TokenRejected, maxTokenLength, type AccessTokenVerifier, type VerifiedToken } from "./access-tokens.ts";
 import { ApiError, authenticateHeader, type ApiMessageCode } from "./errors.ts";
@@ -169,24 +169,17 @@ export function bearerAuthentication({
     // Access tokens carry no email; a row without one would break sign-in by email and the
     // back office, so such a profile is refused rather than stored half-empty.
     if (profile.email.trim() === "") throw refuse("PROFILE_INCOMPLETE", false);
-    // syncFromCognito links a local row of the same username that has no `sub` yet. A row with
-    // a local password is a local account (createsuperuser's): a Cognito sign-up that happens
-    // to pick its username must not inherit it, its flags or its permissions.
-    const namesake = await users.findByUsername(profile.username);
-    if (namesake && namesake.cognitoSub === null && namesake.hasUsablePassword) {
-      log.warn({ sub: token.sub, userId: namesake.id }, "a Cognito user claims a local account's username");
-      throw new ApiError(403, "ACCOUNT_CONFLICT");
-    }
     try {
       return await users.syncFromCognito(profile);
     } catch (error) {
+      // A namesake local account (a local password, another sub, another email) is never
+      // handed to whoever registered the name in Cognito; anything else is the database failing.
+      if (error instanceof AccountConflictError) {
+        log.warn({ sub: token.sub }, "a Cognito user claims a local account's username");
+        throw new ApiError(403, "ACCOUNT_CONFLICT", { cause: error });
+      }
       log.error({ err: error, sub: token.sub }, "could not store the API user");
-      // syncFromCognito gives up when the username is another local user's; anything else is
-      // the database failing us.
-      const conflict = error instanceof Error && error.message.includes("taken by another local user");
-      throw conflict
-        ? new ApiError(403, "ACCOUNT_CONFLICT", { cause: error })
-        : new ApiError(503, "SERVICE_UNAVAILABLE", { cause: error });
+      throw new ApiError(503, "SERVICE_UNAVAILABLE", { cause: error });
     }
   }
 

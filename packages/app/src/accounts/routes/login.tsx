@@ -15,6 +15,7 @@ import { CognitoFailure, profileFromIdToken } from "../cognito.ts";
 import { cleanLogin, failureStatus, fieldLimits, fieldOf, logFailure, type Errors } from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
 import { flash, safeNext, startSession } from "../session-auth.ts";
+import { AccountConflictError } from "../users.ts";
 
 interface LoginProps {
   readonly ctx: ViewContext;
@@ -83,7 +84,7 @@ const loginFailures: Partial<Record<MessageCode, { status: number; code: Message
   TOO_MANY_REQUESTS: { status: 429, code: "TOO_MANY_REQUESTS" },
 };
 
-export type SignInResult = "signed-in" | "inactive";
+export type SignInResult = "signed-in" | "inactive" | "conflict";
 
 /**
  * The end of every successful sign-in (password, or a new password after a challenge): the
@@ -93,13 +94,24 @@ export type SignInResult = "signed-in" | "inactive";
  */
 export async function completeSignIn(request: FastifyRequest, tokens: CognitoTokens): Promise<SignInResult> {
   const { users, cognitoGateway } = request.server;
-  const user = await users.syncFromCognito(profileFromIdToken(tokens.idToken), { login: true });
-  if (!user.isActive) {
+  const revoke = async (why: string) => {
     try {
       await cognitoGateway.revokeRefreshToken(tokens.refreshToken);
     } catch (error) {
-      request.log.warn({ err: error }, "could not revoke the tokens of an inactive user");
+      request.log.warn({ err: error }, `could not revoke the tokens of ${why}`);
     }
+  };
+  let user;
+  try {
+    user = await users.syncFromCognito(profileFromIdToken(tokens.idToken), { login: true });
+  } catch (error) {
+    if (!(error instanceof AccountConflictError)) throw error;
+    await revoke("a conflicting account");
+    request.log.warn({ username: error.username }, "sign-in refused: the username belongs to another local account");
+    return "conflict";
+  }
+  if (!user.isActive) {
+    await revoke("an inactive user");
     request.log.info({ userId: user.id }, "sign-in refused: the local user is inactive");
     return "inactive";
   }
@@ -185,7 +197,9 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
         flash(request, "info", "NEW_PASSWORD_NEEDED");
         return reply.redirect("/new-password", 303);
       }
-      if ((await completeSignIn(request, outcome.tokens)) === "inactive") return show(403, {}, "USER_DISABLED");
+      const result = await completeSignIn(request, outcome.tokens);
+      if (result === "inactive") return show(403, {}, "USER_DISABLED");
+      if (result === "conflict") return show(409, {}, "ACCOUNT_CONFLICT");
       return reply.redirect(next, 303);
     },
   );

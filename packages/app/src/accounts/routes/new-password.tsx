@@ -140,7 +140,9 @@ export default async function newPasswordRoutes(app: FastifyInstance): Promise<v
       return show(failureStatus(error), {}, t(error.code));
     }
     request.session.set("challenge", undefined);
-    if ((await completeSignIn(request, tokens)) === "inactive") return startOver(reply, "USER_DISABLED");
+    const result = await completeSignIn(request, tokens);
+    if (result === "inactive") return startOver(reply, "USER_DISABLED");
+    if (result === "conflict") return startOver(reply, "ACCOUNT_CONFLICT");
     return reply.redirect(challenge.next, 303);
   });
 }
