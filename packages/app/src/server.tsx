@@ -25,7 +25,7 @@ import { DatabaseSessionStore } from "./plugins/session-store.ts";
 import sessionAuth from "./accounts/session-auth.ts";
 import { cognitoGateway } from "./accounts/cognito.ts";
 import { userRepository } from "./accounts/users.ts";
-import { viewContextOf } from "./pages/view-context.ts";
+import { viewContextForBareRequest, viewContextOf } from "./pages/view-context.ts";
 import homeRoutes from "./pages/home.tsx";
 import accountsModule from "./accounts/module.ts";
 import apiModule from "./api/index.ts";
@@ -83,6 +83,21 @@ export async function buildApp({
       : false,
     bodyLimit: 64 * 1024,
     trustProxy: config.mode === "production",
+    // Errors the router raises before any handler (a bad %-encoding, an over-long parameter):
+    // DRF's JSON under /api, the styled page elsewhere — never Fastify's own body.
+    frameworkErrors: (error, request, generic) => {
+      // Typed for no route in particular; the plain reply type is what we use.
+      const reply = generic as unknown as FastifyReply;
+      const status =
+        typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 400;
+      if (request.url.startsWith("/api/")) return reply.code(status).send({ detail: "Malformed request." });
+      return reply
+        .code(status)
+        .type("text/html; charset=utf-8")
+        .send(renderDocument(<ErrorPage ctx={viewContextForBareRequest(config, request.url)} status={400} />));
+    },
   });
   app.decorate("config", config);
   app.decorate("database", database);

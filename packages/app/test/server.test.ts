@@ -40,3 +40,21 @@ describe("the site's frame", () => {
     expect(textOf(res.body)).toContain("Forbidden");
   });
 });
+
+describe("requests the router refuses", () => {
+  it("answers a malformed %-encoding with the styled 400 page on the site and DRF's JSON under /api", async () => {
+    const page = await h.app.inject({ method: "GET", url: "/account/%E0%A4%A" });
+    expect(page.statusCode).toBe(400);
+    expect(page.headers["content-type"]).toContain("text/html");
+    expect(textOf(page.body)).toContain("Bad request");
+    const api = await h.app.inject({ method: "GET", url: "/api/v1/users/%E0%A4%A" });
+    expect(api.statusCode).toBe(400);
+    expect(api.json()).toEqual({ detail: "Malformed request." });
+  });
+
+  it("answers an over-long path parameter without Fastify's own body", async () => {
+    const api = await h.app.inject({ method: "GET", url: `/api/v1/users/${"a".repeat(200)}` });
+    expect(api.statusCode).toBeLessThan(500);
+    expect(Object.keys(api.json() as object)).toEqual(["detail"]);
+  });
+});

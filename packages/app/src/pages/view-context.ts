@@ -1,5 +1,6 @@
 /** Builds the layout's ViewContext from the request: who is signed in, CSRF token, flashes. */
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../config.ts";
 import type { ViewContext } from "./view.ts";
 
 export function viewContextOf(request: FastifyRequest, reply: FastifyReply): ViewContext {
@@ -23,5 +24,17 @@ export function viewContextOf(request: FastifyRequest, reply: FastifyReply): Vie
     allowSignup: config.allowSignup,
     devMode: config.mode === "development",
     path: request.url.split("?")[0] ?? "/",
+  };
+}
+
+/** The context of a request the router refused before sessions ran: nobody signed in, no form. */
+export function viewContextForBareRequest(config: Config, url: string): ViewContext {
+  return {
+    user: null,
+    csrfToken: "",
+    flash: [],
+    allowSignup: config.allowSignup,
+    devMode: config.mode === "development",
+    path: url.split("?")[0] ?? "/",
   };
 }
