@@ -11,6 +11,7 @@ import { waitForQuiet, type QuietResult } from "../lib/quiet.ts";
 import { summarize, type LatencySummary } from "../lib/stats.ts";
 import { runWrk, type WrkResult } from "../lib/wrk.ts";
 import type { BenchUser, RunningEmulator } from "./identity.ts";
+import { loggedResponseTimes } from "./server-log.ts";
 import { mePath, startDjango, startOurs, type ApiServer } from "./servers.ts";
 
 export const caseNames = [
@@ -57,6 +58,9 @@ export interface BenchSettings {
   readonly fixedRateS: number;
   /** When set, measured app processes write `node --cpu-prof` profiles here. */
   readonly profileDir: string | null;
+  /** Extra flags for node when it runs our app (`--node-args`), and for the candidate. */
+  readonly nodeArgs: readonly string[];
+  readonly candidateNodeArgs: readonly string[];
   /** How long to wait before a case for every core to be under 20 % busy (0: do not wait). */
   readonly quietWaitMs: number;
 }
@@ -105,6 +109,8 @@ export interface FixedRateFigures {
   readonly generatorCore: { readonly busy: number; readonly steal: number };
   /** This process's CPU per request sent, ms (node:http client and scheduling). */
   readonly generatorCpuMsPerRequest: number;
+  /** The app's own `responseTime`s over the window (from its request log), or null. */
+  readonly loggedByServer: LatencySummary | null;
 }
 
 export interface CaseResult {
@@ -130,7 +136,10 @@ function start(settings: BenchSettings, env: Environment, name: CaseName, logFil
       tokenCache: usesTokenCache(name),
       cpu: settings.serverCpu,
       logFile,
-      nodeArgs: settings.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`] : [],
+      nodeArgs: [
+        ...(name.startsWith("candidate") ? settings.candidateNodeArgs : settings.nodeArgs),
+        ...(settings.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`] : []),
+      ],
     });
   }
   return startDjango({
@@ -213,9 +222,11 @@ async function fixedRate(settings: BenchSettings, env: Environment, server: ApiS
   let coresBefore = coreTimes();
   try {
     const warmupMs = Math.min(2000, settings.warmupS * 1000);
+    let windowFrom = Date.now() + warmupMs;
     const windowTimer = setTimeout(() => {
       cpuBefore = server.cpuMs();
       coresBefore = coreTimes();
+      windowFrom = Date.now();
     }, warmupMs);
     const result = await runOpenLoop({
       ratePerSecond: settings.fixedRate,
@@ -229,6 +240,7 @@ async function fixedRate(settings: BenchSettings, env: Environment, server: ApiS
     });
     clearTimeout(windowTimer);
     cpuAfter = server.cpuMs();
+    const windowTo = Date.now();
     const coresAfter = coreTimes();
     const share = (cpu: number | null) =>
       cpu === null ? { busy: Number.NaN, steal: Number.NaN } : coreShares(coresBefore, coresAfter, cpu);
@@ -250,6 +262,7 @@ async function fixedRate(settings: BenchSettings, env: Environment, server: ApiS
       serverCore: share(settings.serverCpu),
       generatorCore: share(settings.generatorCpu),
       generatorCpuMsPerRequest: result.generatorCpuMs / Math.max(1, result.offered),
+      loggedByServer: loggedResponseTimes(server.logFile, windowFrom, windowTo),
     };
   } finally {
     client.close();

@@ -45,6 +45,10 @@ const usage = `Usage: npm run bench:api -- [options]
   --candidate-dir PATH  also measure another checkout's built app (e.g. a git worktree with a
                         proposed change) in the same rounds: adds the cases candidate-no-cache
                         and candidate-cache (it shares the app's database: same migrations)
+  --node-args "FLAGS"   extra node flags for our app, e.g. "--single-threaded-gc"
+  --candidate-node-args "FLAGS"
+                        the same for the candidate (default: --node-args); with --candidate-dir
+                        set to this checkout, it measures a flag alone
   --cpu-prof            our measured app processes write node --cpu-prof profiles to bench/results/
   --no-build            do not rebuild a stale dist/ first
   --keep                keep the scratch folder (logs, databases, tokens)
@@ -70,6 +74,8 @@ function parseCases(value: string | undefined, candidate: boolean): CaseName[] {
   }
   return caseNames.filter((name) => names.includes(name));
 }
+
+const splitFlags = (value: string | undefined): string[] => (value ?? "").split(/\s+/).filter((flag) => flag !== "");
 
 /** Round r runs the cases rotated by r − 1, so no case always goes first or last. */
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
@@ -113,6 +119,8 @@ async function main(): Promise<void> {
       "django-dir": { type: "string" },
       "app-dir": { type: "string" },
       "candidate-dir": { type: "string" },
+      "node-args": { type: "string" },
+      "candidate-node-args": { type: "string" },
       "cpu-prof": { type: "boolean" },
       "no-build": { type: "boolean" },
       keep: { type: "boolean" },
@@ -171,6 +179,8 @@ async function main(): Promise<void> {
     fixedRate: positive(values["fixed-rate"], 1000, "--fixed-rate", true),
     fixedRateS: positive(values["fixed-duration"], 10, "--fixed-duration"),
     profileDir: values["cpu-prof"] ? join(resultsDir, `profiles-api-${stamp}`) : null,
+    nodeArgs: splitFlags(values["node-args"]),
+    candidateNodeArgs: splitFlags(values["candidate-node-args"] ?? values["node-args"]),
     quietWaitMs: positive(values["quiet-wait"], 60, "--quiet-wait", true) * 1000,
   };
   const method =

@@ -27,6 +27,8 @@ export interface ApiServer {
   readonly child: Child;
   /** Spawn → first HTTP answer, ms. */
   readonly startupMs: number;
+  /** Its stdout and stderr (our app logs one JSON line per request event there). */
+  readonly logFile: string;
   /** CPU time so far of the server and its workers, ms. */
   cpuMs(): number;
   /** Null when `body` (a 200's) is `user`'s record; otherwise what is wrong. */
@@ -128,6 +130,7 @@ export async function startOurs(options: OursOptions): Promise<ApiServer> {
     origin,
     child,
     startupMs,
+    logFile: options.logFile,
     cpuMs: () => treeCpuTimeMs(child.pid),
     checkMe(user, body) {
       const record = parseRecord(body);
@@ -208,6 +211,7 @@ export async function startDjango(options: DjangoOptions): Promise<ApiServer> {
     origin,
     child,
     startupMs,
+    logFile: options.logFile,
     cpuMs: () => treeCpuTimeMs(child.pid),
     checkMe(user, body) {
       // RemoteUserBackend names the user it creates after the token's sub.
