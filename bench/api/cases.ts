@@ -61,6 +61,9 @@ export interface BenchSettings {
   /** Extra flags for node when it runs our app (`--node-args`), and for the candidate. */
   readonly nodeArgs: readonly string[];
   readonly candidateNodeArgs: readonly string[];
+  /** Extra app settings (`--app-env`), and for the candidate (`--candidate-env`). */
+  readonly appEnv: Readonly<Record<string, string>>;
+  readonly candidateEnv: Readonly<Record<string, string>>;
   /** How long to wait before a case for every core to be under 20 % busy (0: do not wait). */
   readonly quietWaitMs: number;
 }
@@ -136,6 +139,7 @@ function start(settings: BenchSettings, env: Environment, name: CaseName, logFil
       tokenCache: usesTokenCache(name),
       cpu: settings.serverCpu,
       logFile,
+      extraEnv: name.startsWith("candidate") ? settings.candidateEnv : settings.appEnv,
       nodeArgs: [
         ...(name.startsWith("candidate") ? settings.candidateNodeArgs : settings.nodeArgs),
         ...(settings.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.profileDir}`] : []),

@@ -45,10 +45,13 @@ const usage = `Usage: npm run bench:api -- [options]
   --candidate-dir PATH  also measure another checkout's built app (e.g. a git worktree with a
                         proposed change) in the same rounds: adds the cases candidate-no-cache
                         and candidate-cache (it shares the app's database: same migrations)
-  --node-args "FLAGS"   extra node flags for our app, e.g. "--single-threaded-gc"
-  --candidate-node-args "FLAGS"
+  --node-args=FLAGS     extra node flags for our app, e.g. --node-args=--single-threaded-gc
+  --candidate-node-args=FLAGS
                         the same for the candidate (default: --node-args); with --candidate-dir
                         set to this checkout, it measures a flag alone
+  --app-env=K=V,...     extra settings for our app, e.g. --app-env=API_LOG_REQUESTS=true
+  --candidate-env=K=V,...
+                        the same for the candidate (default: --app-env)
   --cpu-prof            our measured app processes write node --cpu-prof profiles to bench/results/
   --no-build            do not rebuild a stale dist/ first
   --keep                keep the scratch folder (logs, databases, tokens)
@@ -76,6 +79,16 @@ function parseCases(value: string | undefined, candidate: boolean): CaseName[] {
 }
 
 const splitFlags = (value: string | undefined): string[] => (value ?? "").split(/\s+/).filter((flag) => flag !== "");
+
+function parseEnv(value: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (value ?? "").split(",").filter((p) => p !== "")) {
+    const equals = pair.indexOf("=");
+    if (equals <= 0) throw new Error(`expected KEY=VALUE, not ${pair}`);
+    env[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return env;
+}
 
 /** Round r runs the cases rotated by r − 1, so no case always goes first or last. */
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
@@ -121,6 +134,8 @@ async function main(): Promise<void> {
       "candidate-dir": { type: "string" },
       "node-args": { type: "string" },
       "candidate-node-args": { type: "string" },
+      "app-env": { type: "string" },
+      "candidate-env": { type: "string" },
       "cpu-prof": { type: "boolean" },
       "no-build": { type: "boolean" },
       keep: { type: "boolean" },
@@ -181,6 +196,8 @@ async function main(): Promise<void> {
     profileDir: values["cpu-prof"] ? join(resultsDir, `profiles-api-${stamp}`) : null,
     nodeArgs: splitFlags(values["node-args"]),
     candidateNodeArgs: splitFlags(values["candidate-node-args"] ?? values["node-args"]),
+    appEnv: parseEnv(values["app-env"]),
+    candidateEnv: parseEnv(values["candidate-env"] ?? values["app-env"]),
     quietWaitMs: positive(values["quiet-wait"], 60, "--quiet-wait", true) * 1000,
   };
   const method =

@@ -47,6 +47,8 @@ export interface OursOptions {
   readonly logFile: string;
   /** Extra flags for node, e.g. `--cpu-prof`. */
   readonly nodeArgs: readonly string[];
+  /** More settings, over the benchmark's (e.g. API_LOG_REQUESTS=true). */
+  readonly extraEnv: Readonly<Record<string, string>>;
 }
 
 export const appEntry = (appRoot: string) => join(appRoot, "packages", "app", "dist", "cli.js");
@@ -114,7 +116,7 @@ export async function startOurs(options: OursOptions): Promise<ApiServer> {
     command: process.execPath,
     args: [...options.nodeArgs, appEntry(options.appRoot), "start"],
     cwd: options.appRoot,
-    env: ourEnvironment(options, port),
+    env: { ...ourEnvironment(options, port), ...options.extraEnv },
     cpu: options.cpu,
     logFile: options.logFile,
   });
