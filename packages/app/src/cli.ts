@@ -93,6 +93,8 @@ async function dev(): Promise<void> {
       "",
       "Gatehouse is running (development mode):",
       `  App               ${config.publicUrl.origin}`,
+      `  Back office       ${config.publicUrl.origin}/admin/  (npm run createsuperuser for an account)`,
+      `  API docs          ${config.publicUrl.origin}/api/docs`,
       ...banner,
       `  Database          ${config.database.kind === "sqlite" ? config.database.path : "PostgreSQL"}${applied.length ? ` (applied ${applied.join(", ")})` : ""}`,
       "",
