@@ -7,9 +7,7 @@ import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-iden
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
-import session from "@fastify/session";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { dirname, join } from "node:path";
@@ -22,6 +20,8 @@ import { HttpError } from "./http-error.ts";
 import { ErrorPage } from "./pages/errors.tsx";
 import { renderDocument, type ViewContext } from "./pages/view.ts";
 import { DatabaseSessionStore } from "./plugins/session-store.ts";
+import sessions from "./plugins/sessions.ts";
+import securityHeaders, { helmetHeaders } from "./plugins/security-headers.ts";
 import sessionAuth from "./accounts/session-auth.ts";
 import { cognitoGateway } from "./accounts/cognito.ts";
 import { userRepository } from "./accounts/users.ts";
@@ -56,6 +56,8 @@ declare module "fastify" {
 const sessionTtlMs = 14 * 24 * 3600_000;
 const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "static");
 const bootstrapDir = join(dirname(createRequire(import.meta.url).resolve("bootstrap/package.json")), "dist");
+
+const safeMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Unsafe requests must come from our own pages: a cross-site Origin or fetch is refused. */
 function assertSameOrigin(request: FastifyRequest, publicOrigin: string): void {
@@ -104,33 +106,36 @@ export async function buildApp({
   app.decorate("cognito", cognito);
 
   const secure = config.publicUrl.protocol === "https:";
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        objectSrc: ["'none'"],
-        upgradeInsecureRequests: secure ? [] : null,
+  await app.register(securityHeaders, {
+    site: helmetHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: secure ? [] : null,
+        },
       },
-    },
-    hsts: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+    }),
   });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
-  await app.register(session, {
+  await app.register(sessions, {
     secret: config.sessionSecret,
     cookieName: secure ? "__Host-gatehouse" : "gatehouse",
-    store: new DatabaseSessionStore(database.db, sessionTtlMs),
-    saveUninitialized: false,
-    cookie: { path: "/", httpOnly: true, sameSite: "lax", secure, maxAge: sessionTtlMs },
+    store: new DatabaseSessionStore(database.db),
+    ttlMs: sessionTtlMs,
+    secure,
   });
-  await app.register(csrf, { sessionPlugin: "@fastify/session" });
+  // Its "secure-session" mode keeps the secret through `session.get`/`set`, which ours offer.
+  await app.register(csrf, { sessionPlugin: "@fastify/secure-session" });
   await app.register(rateLimit, { global: false });
   await app.register(fastifyStatic, { root: staticDir, prefix: "/static/", decorateReply: false, maxAge: "1h" });
   await app.register(fastifyStatic, {
@@ -141,11 +146,17 @@ export async function buildApp({
   });
 
   const publicOrigin = config.publicUrl.origin;
-  app.addHook("onRequest", async (request) => {
-    if (request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS") {
-      // API calls authenticated by their Authorization header carry no ambient credential.
-      if (isHeaderAuthenticatedApiRequest(request)) return;
+  app.addHook("onRequest", (request, _reply, done) => {
+    // API calls authenticated by their Authorization header carry no ambient credential.
+    if (safeMethods.has(request.method) || isHeaderAuthenticatedApiRequest(request)) {
+      done();
+      return;
+    }
+    try {
       assertSameOrigin(request, publicOrigin);
+      done();
+    } catch (error) {
+      done(error as Error);
     }
   });
 

@@ -6,12 +6,13 @@
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import rateLimit from "@fastify/rate-limit";
-import session from "@fastify/session";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type LightMyRequestResponse } from "fastify";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cognitoGateway, createCognitoClient } from "../src/accounts/cognito.ts";
 import sessionAuth from "../src/accounts/session-auth.ts";
+import { DatabaseSessionStore } from "../src/plugins/session-store.ts";
+import sessions from "../src/plugins/sessions.ts";
 import { userRepository } from "../src/accounts/users.ts";
 import apiModule from "../src/api/index.ts";
 import { authenticated } from "../src/api/permissions.ts";
@@ -222,6 +223,8 @@ describe("OpenAPI and the docs page", () => {
     expect(me.headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(me.headers["x-content-type-options"]).toBe("nosniff");
     expect(me.headers["x-frame-options"]).toBe("DENY");
+    // A Bearer call keeps no session: no cookie is set, no row written.
+    expect(me.headers["set-cookie"]).toBeUndefined();
     const refused = await api.get("/api/v1/me");
     expect(refused.headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
   });
@@ -416,8 +419,14 @@ async function appWithExtraRoutes(harness: AppHarness, extraRoutes: FastifyPlugi
   app.decorate("cognito", cognito);
   app.addHook("onClose", async () => cognito.destroy());
   await app.register(cookie);
-  await app.register(session, { secret: harness.config.sessionSecret, cookie: { secure: false } });
-  await app.register(csrf, { sessionPlugin: "@fastify/session" });
+  await app.register(sessions, {
+    secret: harness.config.sessionSecret,
+    cookieName: "gatehouse",
+    store: new DatabaseSessionStore(harness.database.database.db),
+    ttlMs: 3600_000,
+    secure: false,
+  });
+  await app.register(csrf, { sessionPlugin: "@fastify/secure-session" });
   await app.register(rateLimit, { global: false });
   await app.register(sessionAuth, {
     users: userRepository(harness.database.database.db),

@@ -43,7 +43,18 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
     async drop() {
       const cleanup = new pg.Client({ connectionString: postgresAdminUrl });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // A pool's connections may still be closing just after `pool.end()`; WITH (FORCE) would
+      // terminate them mid-close, and pg then throws the server's FATAL from a client nobody
+      // listens to any more. So wait for them to go, and force only as a last resort.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await cleanup.query(`DROP DATABASE IF EXISTS ${name}${attempt < 50 ? "" : " WITH (FORCE)"}`);
+          break;
+        } catch (error) {
+          if (attempt >= 50 || (error as { code?: string }).code !== "55006") throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
       await cleanup.end();
     },
   };

@@ -131,4 +131,4 @@ async function sessionAuth(
   });
 }
 
-export default fp(sessionAuth, { name: "session-auth", dependencies: ["@fastify/session"] });
+export default fp(sessionAuth, { name: "session-auth", dependencies: ["sessions"] });

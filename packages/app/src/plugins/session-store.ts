@@ -1,72 +1,76 @@
 /**
- * @fastify/session's store over our `sessions` table. Rows are keyed by the SHA-256 of the
- * session id, so the table never holds a live cookie value; `user_id` is kept beside the JSON
- * so that "sign out everywhere" and deactivation can drop a user's sessions in one statement.
+ * Server-side sessions in our `sessions` table. Rows are keyed by the SHA-256 of the session
+ * id, so the table never holds a live cookie value; `user_id` is kept beside the JSON so that
+ * "sign out everywhere" and deactivation can drop a user's sessions in one statement.
  */
-import type { SessionStore } from "@fastify/session";
-import type { Session } from "fastify";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/database.ts";
 import { asDate } from "../db/schema.ts";
-
-type Callback = (err?: unknown) => void;
-type GetCallback = (err: unknown, result?: Session | null) => void;
+import type { SessionData } from "./session-types.ts";
 
 export const sessionKeyOf = (sessionId: string): string => createHash("sha256").update(sessionId).digest("base64url");
 
-export class DatabaseSessionStore implements SessionStore {
+export interface StoredSession {
+  readonly data: SessionData;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+export class DatabaseSessionStore {
   readonly #db: Db;
-  readonly #ttlMs: number;
 
-  constructor(db: Db, ttlMs: number) {
+  constructor(db: Db) {
     this.#db = db;
-    this.#ttlMs = ttlMs;
   }
 
-  set(sessionId: string, session: Session, callback: Callback): void {
-    const now = new Date();
-    const expires = session.cookie?.expires ? asDate(session.cookie.expires) : new Date(now.getTime() + this.#ttlMs);
-    const row = {
-      id: sessionKeyOf(sessionId),
-      user_id: typeof session.userId === "string" ? session.userId : null,
-      data: JSON.stringify(session),
-      expires_at: expires.toISOString(),
-      updated_at: now.toISOString(),
-    };
-    this.#db
-      .insertInto("sessions")
-      .values({ ...row, created_at: now.toISOString() })
-      .onConflict((oc) =>
-        oc.column("id").doUpdateSet({
-          user_id: row.user_id,
-          data: row.data,
-          expires_at: row.expires_at,
-          updated_at: row.updated_at,
-        }),
-      )
-      .execute()
-      .then(() => callback(), callback);
-  }
-
-  get(sessionId: string, callback: GetCallback): void {
-    this.#db
+  /** The live session with this id; null when there is none or it has expired. */
+  async load(sessionId: string, now = Date.now()): Promise<StoredSession | null> {
+    const row = await this.#db
       .selectFrom("sessions")
       .select(["data", "expires_at"])
       .where("id", "=", sessionKeyOf(sessionId))
-      .executeTakeFirst()
-      .then((row) => {
-        if (!row || asDate(row.expires_at).getTime() <= Date.now()) return callback(null, null);
-        // The JSON was written by set() from a Session; @fastify/session revives the cookie part.
-        callback(null, JSON.parse(row.data) as Session);
-      }, callback);
+      .executeTakeFirst();
+    if (!row) return null;
+    const expiresAt = asDate(row.expires_at).getTime();
+    if (expiresAt <= now) return null;
+    // Written from a SessionData; rows that @fastify/session wrote (before sessions.ts) also hold a
+    // `cookie` entry, dropped here so that it is not written back.
+    const { cookie: _legacy, ...data } = JSON.parse(row.data) as SessionData & { cookie?: unknown };
+    return { data, expiresAt };
   }
 
-  destroy(sessionId: string, callback: Callback): void {
-    this.#db
-      .deleteFrom("sessions")
+  /** Stores a new session. */
+  async create(sessionId: string, data: SessionData, expiresAt: number): Promise<void> {
+    const now = new Date().toISOString();
+    await this.#db
+      .insertInto("sessions")
+      .values({ id: sessionKeyOf(sessionId), ...this.#columns(data, expiresAt), created_at: now, updated_at: now })
+      .execute();
+  }
+
+  /**
+   * Rewrites an existing session. False when its row is gone: the session was ended meanwhile
+   * (signed out everywhere, deactivated) and a request still in flight must not bring it back.
+   */
+  async update(sessionId: string, data: SessionData, expiresAt: number): Promise<boolean> {
+    const result = await this.#db
+      .updateTable("sessions")
+      .set({ ...this.#columns(data, expiresAt), updated_at: new Date().toISOString() })
       .where("id", "=", sessionKeyOf(sessionId))
-      .execute()
-      .then(() => callback(), callback);
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async destroy(sessionId: string): Promise<void> {
+    await this.#db.deleteFrom("sessions").where("id", "=", sessionKeyOf(sessionId)).execute();
+  }
+
+  #columns(data: SessionData, expiresAt: number) {
+    return {
+      user_id: typeof data.userId === "string" ? data.userId : null,
+      data: JSON.stringify(data),
+      expires_at: new Date(expiresAt).toISOString(),
+    };
   }
 }
 

@@ -21,19 +21,20 @@ export interface PendingChallenge {
   readonly next: string;
 }
 
-declare module "fastify" {
-  interface Session {
-    userId?: string;
-    cognito?: CognitoTokens;
-    flash?: FlashMessage[];
-    /** The username a confirmation or reset code was sent for. */
-    pendingUsername?: string;
-    challenge?: PendingChallenge;
-    /**
-     * The new email address a verification code was sent to from the account page. Cognito may
-     * keep the old address until the new one is verified (UserAttributeUpdateSettings), so
-     * GetUser alone cannot tell the page that a code is pending.
-     */
-    pendingEmail?: string;
-  }
+/** Everything a session may hold; sessions.ts reads and writes it as JSON. */
+export interface SessionData {
+  userId?: string;
+  cognito?: CognitoTokens;
+  flash?: FlashMessage[];
+  /** The username a confirmation or reset code was sent for. */
+  pendingUsername?: string;
+  challenge?: PendingChallenge;
+  /**
+   * The new email address a verification code was sent to from the account page. Cognito may
+   * keep the old address until the new one is verified (UserAttributeUpdateSettings), so
+   * GetUser alone cannot tell the page that a code is pending.
+   */
+  pendingEmail?: string;
+  /** The secret behind the CSRF tokens of this session's forms (@fastify/csrf-protection). */
+  _csrf?: string;
 }
