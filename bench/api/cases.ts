@@ -12,7 +12,7 @@ import { summarize, type LatencySummary } from "../lib/stats.ts";
 import { runWrk, type WrkResult } from "../lib/wrk.ts";
 import type { BenchUser, RunningEmulator } from "./identity.ts";
 import { loggedResponseTimes } from "./server-log.ts";
-import { mePath, startDjango, startOurs, type ApiServer } from "./servers.ts";
+import { mePath, startDjango, startFloor, startOurs, type ApiServer } from "./servers.ts";
 
 export const caseNames = [
   "ours-no-cache",
@@ -21,6 +21,7 @@ export const caseNames = [
   "candidate-cache",
   "django",
   "django-gthread",
+  "floor",
 ] as const;
 export type CaseName = (typeof caseNames)[number];
 
@@ -31,6 +32,7 @@ export const caseLabels: Readonly<Record<CaseName, string>> = {
   "candidate-cache": "Candidate, token cache",
   django: "Django peer (gunicorn sync)",
   "django-gthread": "Django peer (gthread, keep-alive)",
+  floor: "Fastify floor (constant JSON)",
 };
 
 /** Our app: this checkout's build, or the candidate's (`--candidate-dir`). */
@@ -146,6 +148,7 @@ function start(settings: BenchSettings, env: Environment, name: CaseName, logFil
       ],
     });
   }
+  if (name === "floor") return startFloor({ repoRoot: settings.repoRoot, cpu: settings.serverCpu, logFile });
   return startDjango({
     peerDir: settings.djangoDir,
     emulator: env.emulator,

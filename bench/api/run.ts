@@ -39,7 +39,7 @@ const usage = `Usage: npm run bench:api -- [options]
   --fixed-rate N        offered req/s of the open-loop run on our app; 0 skips it (default 1000)
   --fixed-duration S    measured seconds of that run (default 10)
   --cases LIST          of ${caseNames.join(",")}
-                        (default ours-no-cache,ours-cache,django)
+                        (default ours-no-cache,ours-cache,django,floor)
   --django-dir PATH     the Django peer (default ../shared/peers/django-seed from the repo)
   --app-dir PATH        measure the built app of another checkout instead of this one
   --candidate-dir PATH  also measure another checkout's built app (e.g. a git worktree with a
@@ -70,7 +70,7 @@ function positive(value: string | undefined, fallback: number, flag: string, all
 }
 
 function parseCases(value: string | undefined, candidate: boolean): CaseName[] {
-  const fallback = `ours-no-cache,ours-cache,${candidate ? "candidate-no-cache,candidate-cache," : ""}django`;
+  const fallback = `ours-no-cache,ours-cache,${candidate ? "candidate-no-cache,candidate-cache," : ""}django,floor`;
   const names = (value ?? fallback).split(",").map((s) => s.trim());
   for (const name of names) {
     if (!caseNames.includes(name as CaseName)) throw new Error(`unknown case ${name} (one of ${caseNames.join(", ")})`);

@@ -6,7 +6,9 @@
  * - django: the seeds' stack (`shared/peers/django-seed/serve.sh PORT 1`: one gunicorn sync
  *   worker) verifying the same pool's tokens, its users in a SQLite file of the scratch folder.
  *
- * Both answer `GET /api/v1/me`; `checkMe` tells whether an answer belongs to the token's user.
+ * - floor: bare Fastify answering a constant record (floor-server.ts), a reference, not a rival.
+ *
+ * All answer `GET /api/v1/me`; `checkMe` tells whether an answer belongs to the token's user.
  */
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
@@ -19,7 +21,7 @@ import type { BenchUser, RunningEmulator } from "./identity.ts";
 
 export const mePath = "/api/v1/me";
 
-export type ServerKind = "ours" | "django";
+export type ServerKind = "ours" | "django" | "floor";
 
 export interface ApiServer {
   readonly kind: ServerKind;
@@ -109,40 +111,84 @@ function parseRecord(body: string): Record<string, unknown> | null {
   }
 }
 
-export async function startOurs(options: OursOptions): Promise<ApiServer> {
-  if (!existsSync(appEntry(options.appRoot))) throw new Error(`${appEntry(options.appRoot)} is missing: npm run build`);
+/** A Node server on a free port, pinned, answering HTTP: the part ours and the floor share. */
+async function startNodeServer(options: {
+  readonly kind: ServerKind;
+  readonly name: string;
+  /** node's arguments after the flags, given the port. */
+  readonly args: (port: number) => string[];
+  readonly env: (port: number) => Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly cpu: number | null;
+  readonly logFile: string;
+  readonly checkMe: ApiServer["checkMe"];
+}): Promise<ApiServer> {
   const port = await freePort();
   const child = spawnPinned({
     command: process.execPath,
-    args: [...options.nodeArgs, appEntry(options.appRoot), "start"],
-    cwd: options.appRoot,
-    env: { ...ourEnvironment(options, port), ...options.extraEnv },
+    args: options.args(port),
+    cwd: options.cwd,
+    env: options.env(port),
     cpu: options.cpu,
     logFile: options.logFile,
   });
   const origin = `http://127.0.0.1:${port}`;
   const startupMs = await waitUntilReady(child, {
-    name: "the app",
+    name: options.name,
     logFile: options.logFile,
     timeoutMs: 30_000,
     probe: () => answers(origin),
   });
   return {
-    kind: "ours",
+    kind: options.kind,
     origin,
     child,
     startupMs,
     logFile: options.logFile,
     cpuMs: () => treeCpuTimeMs(child.pid),
+    checkMe: options.checkMe,
+    stop: () => child.stop(),
+  };
+}
+
+export function startOurs(options: OursOptions): Promise<ApiServer> {
+  if (!existsSync(appEntry(options.appRoot))) throw new Error(`${appEntry(options.appRoot)} is missing: npm run build`);
+  return startNodeServer({
+    kind: "ours",
+    name: "the app",
+    args: () => [...options.nodeArgs, appEntry(options.appRoot), "start"],
+    env: (port) => ({ ...ourEnvironment(options, port), ...options.extraEnv }),
+    cwd: options.appRoot,
+    cpu: options.cpu,
+    logFile: options.logFile,
     checkMe(user, body) {
-      const record = parseRecord(body);
-      const username = record?.username;
+      const username = parseRecord(body)?.username;
       return typeof username === "string" && username.toLowerCase() === user.username.toLowerCase()
         ? null
         : `expected ${user.username}'s record, got ${body.slice(0, 200)}`;
     },
-    stop: () => child.stop(),
-  };
+  });
+}
+
+export interface FloorOptions {
+  readonly repoRoot: string;
+  readonly cpu: number | null;
+  readonly logFile: string;
+}
+
+/** bench/api/floor-server.ts: what Fastify costs before the app does anything. */
+export function startFloor(options: FloorOptions): Promise<ApiServer> {
+  return startNodeServer({
+    kind: "floor",
+    name: "the floor server",
+    args: (port) => ["--import", "tsx", join(options.repoRoot, "bench", "api", "floor-server.ts"), String(port)],
+    env: () => ({ NODE_ENV: "production" }),
+    cwd: options.repoRoot,
+    cpu: options.cpu,
+    logFile: options.logFile,
+    // It knows no users: its one constant record will do.
+    checkMe: (_user, body) => (parseRecord(body)?.username === "floor" ? null : `unexpected ${body.slice(0, 200)}`),
+  });
 }
 
 export interface DjangoOptions {

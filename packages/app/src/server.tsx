@@ -28,7 +28,7 @@ import { userRepository } from "./accounts/users.ts";
 import { viewContextForBareRequest, viewContextOf } from "./pages/view-context.ts";
 import homeRoutes from "./pages/home.tsx";
 import accountsModule from "./accounts/module.ts";
-import apiModule from "./api/index.ts";
+import apiModule, { apiSecurityHeaders } from "./api/index.ts";
 import { isHeaderAuthenticatedApiRequest } from "./api/authentication.ts";
 import "./plugins/session-types.ts";
 
@@ -106,24 +106,30 @@ export async function buildApp({
   app.decorate("cognito", cognito);
 
   const secure = config.publicUrl.protocol === "https:";
-  await app.register(securityHeaders, {
-    site: helmetHeaders({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", "data:"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          objectSrc: ["'none'"],
-          upgradeInsecureRequests: secure ? [] : null,
-        },
+  const site = helmetHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        upgradeInsecureRequests: secure ? [] : null,
       },
-      strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
-      crossOriginEmbedderPolicy: false,
-    }),
+    },
+    strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(securityHeaders, {
+    site,
+    byPrefix: [
+      // Swagger UI is a page (its plugin sets that path's own CSP); the rest of /api is JSON.
+      { prefix: "/api/docs", headers: site },
+      { prefix: "/api/", headers: apiSecurityHeaders(secure) },
+    ],
   });
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);

@@ -28,6 +28,7 @@ import {
   strangerKey,
   unsigned,
 } from "./api-fixtures.ts";
+import { openDatabase } from "../src/db/database.ts";
 import { databaseKinds } from "./databases.ts";
 import { userRow } from "./signed-in.ts";
 
@@ -145,6 +146,33 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
       .where("username_key", "=", person.account.username.toLowerCase())
       .execute();
     await expectRefused(person.accessToken, "User inactive or deleted.", realm);
+  });
+
+  it("sees at the next request what another connection changed (another process, a CLI): groups, then deactivation", async () => {
+    const person = await apiPerson(h, admin, "elsewhere");
+    expect((await api.get("/api/v1/me", person.accessToken)).json<{ groups: string[] }>().groups).toEqual([]);
+    const other = openDatabase(h.database.settings);
+    try {
+      const now = new Date().toISOString();
+      const groupId = randomUUID();
+      const { id: userId } = await other.db
+        .selectFrom("users")
+        .select("id")
+        .where("username_key", "=", person.account.username.toLowerCase())
+        .executeTakeFirstOrThrow();
+      await other.db
+        .insertInto("groups")
+        .values({ id: groupId, name: `elsewhere-${groupId.slice(0, 8)}`, created_at: now, updated_at: now })
+        .execute();
+      await other.db.insertInto("user_groups").values({ user_id: userId, group_id: groupId }).execute();
+      expect((await api.get("/api/v1/me", person.accessToken)).json<{ groups: string[] }>().groups).toEqual([
+        `elsewhere-${groupId.slice(0, 8)}`,
+      ]);
+      await other.db.updateTable("users").set({ is_active: false }).where("id", "=", userId).execute();
+      await expectRefused(person.accessToken, "User inactive or deleted.", realm);
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses a first sight of someone Cognito has disabled", async () => {

@@ -99,9 +99,7 @@ async function sessionAuth(
   app.decorate("cognitoGateway", gateway);
   app.decorateRequest("user", null);
 
-  app.addHook("preHandler", async (request) => {
-    const userId = request.session.get("userId");
-    if (!userId) return;
+  async function loadUser(request: FastifyRequest, userId: string): Promise<void> {
     const user = await users.findById(userId);
     if (!user || !user.isActive) {
       await endSession(request);
@@ -128,6 +126,17 @@ async function sessionAuth(
       }
     }
     request.user = user;
+  }
+
+  // Callback-style: a request without a signed-in session (every Bearer API call) waits for
+  // nothing here.
+  app.addHook("preHandler", (request, _reply, done) => {
+    const userId = request.session.get("userId");
+    if (!userId) {
+      done();
+      return;
+    }
+    loadUser(request, userId).then(() => done(), done);
   });
 }
 

@@ -16,7 +16,8 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
-import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler, RouteOptions } from "fastify";
+import type { Db } from "../db/database.ts";
 import fp from "fastify-plugin";
 import {
   createAccessTokenVerifier,
@@ -80,8 +81,11 @@ function docsContentSecurityPolicy(https: boolean): string {
   ].join("; ");
 }
 
-/** The security headers of the JSON endpoints: they load nothing, so a stricter set than the site's. */
-function jsonSecurityHeaders(https: boolean): SecurityHeaders {
+/**
+ * The security headers of the API's JSON answers (every path under `/api/` but the docs page):
+ * they load nothing, so a stricter set than the site's.
+ */
+export function apiSecurityHeaders(https: boolean): SecurityHeaders {
   return {
     "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
     "cross-origin-opener-policy": "same-origin",
@@ -103,6 +107,37 @@ const patternOf = (url: string): RegExp =>
       )
       .join("/")}$`,
   );
+
+/** The hooks made by `authorizationHook`, so that a route gets one only. */
+const authorizationHooks = new WeakSet<object>();
+
+/**
+ * Checks `route.config.permission` (read at request time: plugins such as the docs' set it
+ * in their own onRoute hooks, after ours). No permission declared is 403, whoever calls.
+ */
+function authorizationHook(route: RouteOptions, db: Db): onRequestHookHandler {
+  const hook: onRequestHookHandler = (request, reply, done) => {
+    const permission = route.config?.permission;
+    if (!permission) return done(permissionDenied());
+    const credentials = request.apiCredentials;
+    const decide = (allowed: boolean) => {
+      if (!allowed) return done(credentials ? permissionDenied() : new ApiError(401, "NOT_AUTHENTICATED"));
+      // Someone's own data: no shared cache may keep it.
+      if (!permission.isPublic) reply.header("cache-control", "no-store");
+      done();
+    };
+    try {
+      // Callback-style: most permissions answer at once, with nothing to wait for.
+      const allowed = permission.allows(credentials?.user ?? null, db);
+      if (typeof allowed === "boolean") decide(allowed);
+      else allowed.then(decide, done);
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+  authorizationHooks.add(hook);
+  return hook;
+}
 
 const methodsOf = (route: RouteOptions): string[] => (Array.isArray(route.method) ? route.method : [route.method]);
 
@@ -150,6 +185,13 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
   app.removeContentTypeParser(["application/x-www-form-urlencoded", "text/plain"]);
   app.addHook("onRoute", (route) => {
     routes.push(route);
+    // Deny by default, bound to each route as it is registered: a route-level hook runs after
+    // the context's (authentication, CSRF) and reads the route's own options, not the
+    // per-request copy `request.routeOptions` builds. A HEAD route made from a GET comes
+    // with the GET's hook already in place.
+    const hooks =
+      route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    if (!hooks.some((hook) => authorizationHooks.has(hook))) route.onRequest = [authorizationHook(route, db), ...hooks];
   });
 
   const secure = app.config.publicUrl.protocol === "https:";
@@ -205,34 +247,19 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
     done();
   });
 
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.is404) return;
-    const permission = request.routeOptions.config.permission;
-    if (!permission) throw permissionDenied();
+  app.addHook("preHandler", (request, _reply, done) => {
     const credentials = request.apiCredentials;
-    if (!(await permission.allows(credentials?.user ?? null, db))) {
-      throw credentials ? permissionDenied() : new ApiError(401, "NOT_AUTHENTICATED");
-    }
-    // Someone's own data: no shared cache may keep it.
-    if (!permission.isPublic) reply.header("cache-control", "no-store");
-  });
-
-  app.addHook("preHandler", async (request) => {
-    const credentials = request.apiCredentials;
-    if (credentials?.via !== "session") return;
+    if (credentials?.via !== "session") return done();
     // The site's session hook ran in between: it may have ended the session (its Cognito token
     // could not be refreshed) or read a newer row.
-    if (!request.user || request.user.id !== credentials.user.id) throw new ApiError(401, "NOT_AUTHENTICATED");
+    if (!request.user || request.user.id !== credentials.user.id) return done(new ApiError(401, "NOT_AUTHENTICATED"));
     request.apiCredentials = { via: "session", user: request.user };
+    done();
   });
 
   await app.register(publicDocs);
-  const securityHeaders = jsonSecurityHeaders(secure);
   await app.register(
     async (v1) => {
-      v1.addHook("onRoute", (route) => {
-        route.config = { ...route.config, securityHeaders };
-      });
       await v1.register(meRoutes);
       await v1.register(usersRoutes);
       await v1.register(healthRoutes, { verifier });

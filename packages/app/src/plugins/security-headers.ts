@@ -3,8 +3,9 @@
  * spell a policy; @fastify/helmet, used before, rebuilt helmet's middleware for every request
  * and ran two hooks even on routes that skipped it (0.01–0.02 ms a request in bench:api). Our
  * policies are static, so helmet runs once here against a recording response and every request
- * gets the recorded set. A route picks another set with `config.securityHeaders` (the API's
- * JSON endpoints do).
+ * gets the recorded set. Paths under a given prefix may get another set (the API's JSON
+ * endpoints do), chosen by the URL: `request.routeOptions` builds a new object on every access,
+ * which cost more than the headers themselves.
  */
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
@@ -12,13 +13,6 @@ import helmet, { type HelmetOptions } from "helmet";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type SecurityHeaders = Readonly<Record<string, string>>;
-
-declare module "fastify" {
-  interface FastifyContextConfig {
-    /** This route's security headers instead of the site's. */
-    securityHeaders?: SecurityHeaders;
-  }
-}
 
 /** The headers helmet's middleware sets for these options (which must not depend on the request). */
 export function helmetHeaders(options: HelmetOptions): SecurityHeaders {
@@ -42,13 +36,17 @@ export function helmetHeaders(options: HelmetOptions): SecurityHeaders {
 }
 
 export interface SecurityHeadersOptions {
-  /** What every route sends unless its config names another set. */
+  /** What every response carries unless its path is under one of `byPrefix`. */
   readonly site: SecurityHeaders;
+  /** Other sets for paths that start with these prefixes (the first that matches). */
+  readonly byPrefix?: readonly { readonly prefix: string; readonly headers: SecurityHeaders }[];
 }
 
-async function securityHeaders(app: FastifyInstance, { site }: SecurityHeadersOptions): Promise<void> {
+async function securityHeaders(app: FastifyInstance, { site, byPrefix = [] }: SecurityHeadersOptions): Promise<void> {
+  // Set when the request arrives, so that every answer, errors and 404s included, has them.
   app.addHook("onRequest", (request, reply, done) => {
-    reply.headers(request.routeOptions.config.securityHeaders ?? site);
+    const url = request.url;
+    reply.headers(byPrefix.find(({ prefix }) => url.startsWith(prefix))?.headers ?? site);
     done();
   });
 }
