@@ -15,7 +15,7 @@ import { tokensOf } from "../../accounts/session-auth.ts";
 import type { ApiCredentials } from "../authentication.ts";
 import { ApiError, validationFailed } from "../errors.ts";
 import { authenticated } from "../permissions.ts";
-import { ApiUser, errorResponses, toApiUser } from "../schemas.ts";
+import { ApiUser, errorResponses, rememberedApiUser, toApiUser } from "../schemas.ts";
 
 const nameMaxLength = 100;
 // Cognito stores control characters, PostgreSQL refuses NUL in text, and nobody types them; the
@@ -92,7 +92,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const credentials = credentialsOf(request);
       const groups = credentials.via === "bearer" ? credentials.groups : await groupNamesOf(db, credentials.user.id);
-      return toApiUser(credentials.user, groups);
+      return rememberedApiUser(credentials.user, groups);
     },
   );
 
