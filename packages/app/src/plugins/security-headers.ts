@@ -16,6 +16,15 @@ export type SecurityHeaders = Readonly<Record<string, string>>;
 
 /** The headers helmet's middleware sets for these options (which must not depend on the request). */
 export function helmetHeaders(options: HelmetOptions): SecurityHeaders {
+  // helmet calls a directive given as a function with each request (nonces); computed once,
+  // it would give every response the same value.
+  const policy = options.contentSecurityPolicy;
+  const directives = typeof policy === "object" ? Object.entries(policy.directives ?? {}) : [];
+  for (const [name, value] of directives) {
+    if (typeof value === "function" || (Array.isArray(value) && value.some((v) => typeof v === "function"))) {
+      throw new Error(`security headers are computed once: the CSP directive ${name} must not depend on the request`);
+    }
+  }
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
