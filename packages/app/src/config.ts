@@ -56,6 +56,8 @@ export interface Config {
   readonly api: ApiSettings;
   readonly database: DatabaseSettings;
   readonly sessionSecret: string;
+  /** Secrets being retired: cookies they signed are still accepted, and signed anew. */
+  readonly previousSessionSecrets: readonly string[];
   readonly publicUrl: URL;
   readonly autoConfirmSignups: boolean;
   readonly allowSignup: boolean;
@@ -281,6 +283,11 @@ export function loadConfig(env: Env): ConfigResult {
     });
   }
 
+  const previousSessionSecrets = (env.SESSION_PREVIOUS_SECRETS ?? "")
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== "");
+
   let publicUrl = new URL("http://localhost:3000");
   try {
     publicUrl = new URL(env.PUBLIC_URL?.trim() || "http://localhost:3000");
@@ -303,6 +310,7 @@ export function loadConfig(env: Env): ConfigResult {
       api,
       database,
       sessionSecret,
+      previousSessionSecrets,
       publicUrl,
       autoConfirmSignups,
       allowSignup,

@@ -134,7 +134,7 @@ export async function buildApp({
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await app.register(sessions, {
-    secret: config.sessionSecret,
+    secret: [config.sessionSecret, ...config.previousSessionSecrets],
     cookieName: secure ? "__Host-gatehouse" : "gatehouse",
     store: new DatabaseSessionStore(database.db),
     ttlMs: sessionTtlMs,

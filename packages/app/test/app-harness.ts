@@ -100,6 +100,7 @@ export async function startAppHarness({
     api: { ...defaultApiSettings(cognitoSettings, [publicClient.ClientId]), ...apiOverrides },
     database: database.settings,
     sessionSecret: "test-session-secret-at-least-32-characters-long",
+    previousSessionSecrets: [],
     publicUrl: new URL(port === null ? "http://localhost:3000" : `http://127.0.0.1:${port}`),
     autoConfirmSignups: false,
     allowSignup: true,

@@ -83,6 +83,15 @@ describe("settings", () => {
   });
 });
 
+describe("session secrets", () => {
+  it("keep the secrets being retired, so that their cookies still sign in until they are gone", () => {
+    const rotating = loadConfig({ ...minimal, SESSION_SECRET: "n".repeat(32), SESSION_PREVIOUS_SECRETS: " o1 , ,o2" });
+    expect(rotating.ok && rotating.config.previousSessionSecrets).toEqual(["o1", "o2"]);
+    const none = loadConfig(minimal);
+    expect(none.ok && none.config.previousSessionSecrets).toEqual([]);
+  });
+});
+
 describe("API settings", () => {
   it("default to access tokens of the web client from the AWS pool, with the cache on", () => {
     const result = loadConfig({ ...minimal, COGNITO_REGION: "eu-west-1", COGNITO_USER_POOL_ID: "eu-west-1_AbC123xyZ" });
