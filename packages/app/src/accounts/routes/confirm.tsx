@@ -6,8 +6,8 @@
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResendConfirmationCode.html
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
-import { Layout } from "../../pages/layout.tsx";
+import { Field, SubmitButton } from "../../pages/components.tsx";
+import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import { failureStatus, fieldLimits, fieldOf, logFailure, normalizeCode, type Errors } from "../forms.ts";
@@ -80,35 +80,33 @@ export function UsernameFor({
 
 function ConfirmPage({ ctx, knownUsername, typedUsername, errors = {}, formError }: CodeFormProps) {
   return (
-    <Layout title="Confirm your email address" ctx={ctx} narrow>
-      <AuthCard
-        title="Confirm your email address"
-        subtitle="Enter the code we emailed you to finish creating your account."
-        footer={
-          <>
-            Already confirmed? <a href="/login">Sign in</a>
-          </>
-        }
-      >
-        <FormError message={formError} />
-        <Form action="/confirm" csrfToken={ctx.csrfToken}>
-          <UsernameFor
-            knownUsername={knownUsername}
-            typedUsername={typedUsername}
-            errors={errors}
-            otherHref="/confirm?other=1"
-          />
-          <CodeField errors={errors} />
-          <SubmitButton>Confirm</SubmitButton>
-          <p class="text-center small text-body-secondary mt-3 mb-0">
-            No email? {/* Same form, other action: the username (typed or remembered) goes along. */}
-            <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" formaction="/confirm/resend">
-              Send the code again
-            </button>
-          </p>
-        </Form>
-      </AuthCard>
-    </Layout>
+    <AuthFormPage
+      ctx={ctx}
+      title="Confirm your email address"
+      subtitle="Enter the code we emailed you to finish creating your account."
+      footer={
+        <>
+          Already confirmed? <a href="/login">Sign in</a>
+        </>
+      }
+      formError={formError}
+      action="/confirm"
+    >
+      <UsernameFor
+        knownUsername={knownUsername}
+        typedUsername={typedUsername}
+        errors={errors}
+        otherHref="/confirm?other=1"
+      />
+      <CodeField errors={errors} />
+      <SubmitButton>Confirm</SubmitButton>
+      <p class="text-center small text-body-secondary mt-3 mb-0">
+        No email? {/* Same form, other action: the username (typed or remembered) goes along. */}
+        <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" formaction="/confirm/resend">
+          Send the code again
+        </button>
+      </p>
+    </AuthFormPage>
   );
 }
 

@@ -7,8 +7,8 @@
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
-import { Layout } from "../../pages/layout.tsx";
+import { Field, SubmitButton } from "../../pages/components.tsx";
+import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import type { CognitoTokens } from "../../plugins/session-types.ts";
 import { CognitoFailure, profileFromIdToken } from "../cognito.ts";
@@ -27,47 +27,45 @@ interface LoginProps {
 
 function LoginPage({ ctx, username, next, errors = {}, formError }: LoginProps) {
   return (
-    <Layout title="Sign in" ctx={ctx} narrow>
-      <AuthCard
-        title="Sign in"
-        subtitle="Welcome back. Use your username or your email address."
-        footer={
-          ctx.allowSignup ? (
-            <>
-              New here? <a href="/register">Create an account</a>
-            </>
-          ) : undefined
-        }
-      >
-        <FormError message={formError} />
-        <Form action="/login" csrfToken={ctx.csrfToken}>
-          <input type="hidden" name="next" value={next} />
-          <Field
-            name="username"
-            label="Username or email"
-            value={username}
-            errors={errors}
-            autocomplete="username"
-            autofocus={username === ""}
-            maxLength={fieldLimits.login}
-          />
-          <Field
-            name="password"
-            label="Password"
-            type="password"
-            errors={errors}
-            autocomplete="current-password"
-            autofocus={username !== ""}
-            maxLength={fieldLimits.password}
-          />
-          <div class="d-flex justify-content-between flex-wrap gap-2 mb-4 small">
-            <a href="/forgot-password">Forgot your password?</a>
-            <a href="/confirm">Enter a confirmation code</a>
-          </div>
-          <SubmitButton>Sign in</SubmitButton>
-        </Form>
-      </AuthCard>
-    </Layout>
+    <AuthFormPage
+      ctx={ctx}
+      title="Sign in"
+      subtitle="Welcome back. Use your username or your email address."
+      footer={
+        ctx.allowSignup ? (
+          <>
+            New here? <a href="/register">Create an account</a>
+          </>
+        ) : undefined
+      }
+      formError={formError}
+      action="/login"
+    >
+      <input type="hidden" name="next" value={next} />
+      <Field
+        name="username"
+        label="Username or email"
+        value={username}
+        errors={errors}
+        autocomplete="username"
+        autofocus={username === ""}
+        maxLength={fieldLimits.login}
+      />
+      <Field
+        name="password"
+        label="Password"
+        type="password"
+        errors={errors}
+        autocomplete="current-password"
+        autofocus={username !== ""}
+        maxLength={fieldLimits.password}
+      />
+      <div class="d-flex justify-content-between flex-wrap gap-2 mb-4 small">
+        <a href="/forgot-password">Forgot your password?</a>
+        <a href="/confirm">Enter a confirmation code</a>
+      </div>
+      <SubmitButton>Sign in</SubmitButton>
+    </AuthFormPage>
   );
 }
 

@@ -5,8 +5,8 @@
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { AuthCard, Field, Form, FormError, SubmitButton, type FieldErrors } from "../../pages/components.tsx";
-import { Layout } from "../../pages/layout.tsx";
+import { Field, SubmitButton, type FieldErrors } from "../../pages/components.tsx";
+import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import {
@@ -71,21 +71,19 @@ function NewPasswordPage({
   formError?: string;
 }) {
   return (
-    <Layout title="Choose a new password" ctx={ctx} narrow>
-      <AuthCard
-        title="Choose a new password"
-        subtitle={`You are signing in as ${username}. Your temporary password has done its job.`}
-        footer={<a href="/login">Back to sign in</a>}
-      >
-        <FormError message={formError} />
-        <Form action="/new-password" csrfToken={ctx.csrfToken}>
-          {/* Lets the browser's password manager save the new password under the right name. */}
-          <input type="hidden" name="username" value={username} autocomplete="username" />
-          <NewPasswordFields policy={policy} errors={errors} />
-          <SubmitButton>Set password and sign in</SubmitButton>
-        </Form>
-      </AuthCard>
-    </Layout>
+    <AuthFormPage
+      ctx={ctx}
+      title="Choose a new password"
+      subtitle={`You are signing in as ${username}. Your temporary password has done its job.`}
+      footer={<a href="/login">Back to sign in</a>}
+      formError={formError}
+      action="/new-password"
+    >
+      {/* Lets the browser's password manager save the new password under the right name. */}
+      <input type="hidden" name="username" value={username} autocomplete="username" />
+      <NewPasswordFields policy={policy} errors={errors} />
+      <SubmitButton>Set password and sign in</SubmitButton>
+    </AuthFormPage>
   );
 }
 

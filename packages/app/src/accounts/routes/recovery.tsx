@@ -8,8 +8,8 @@
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ConfirmForgotPassword.html
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
-import { Layout } from "../../pages/layout.tsx";
+import { Field, SubmitButton } from "../../pages/components.tsx";
+import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import {
@@ -41,31 +41,29 @@ function ForgotPasswordPage({
   formError?: string;
 }) {
   return (
-    <Layout title="Forgot your password?" ctx={ctx} narrow>
-      <AuthCard
-        title="Forgot your password?"
-        subtitle="Tell us your username or email address and we will email you a code to choose a new one."
-        footer={
-          <>
-            Remembered it? <a href="/login">Sign in</a>
-          </>
-        }
-      >
-        <FormError message={formError} />
-        <Form action="/forgot-password" csrfToken={ctx.csrfToken}>
-          <Field
-            name="username"
-            label="Username or email"
-            value={username}
-            errors={errors}
-            autocomplete="username"
-            autofocus
-            maxLength={fieldLimits.login}
-          />
-          <SubmitButton>Email me a code</SubmitButton>
-        </Form>
-      </AuthCard>
-    </Layout>
+    <AuthFormPage
+      ctx={ctx}
+      title="Forgot your password?"
+      subtitle="Tell us your username or email address and we will email you a code to choose a new one."
+      footer={
+        <>
+          Remembered it? <a href="/login">Sign in</a>
+        </>
+      }
+      formError={formError}
+      action="/forgot-password"
+    >
+      <Field
+        name="username"
+        label="Username or email"
+        value={username}
+        errors={errors}
+        autocomplete="username"
+        autofocus
+        maxLength={fieldLimits.login}
+      />
+      <SubmitButton>Email me a code</SubmitButton>
+    </AuthFormPage>
   );
 }
 
@@ -85,37 +83,35 @@ function ResetPasswordPage({
   formError?: string;
 }) {
   return (
-    <Layout title="Choose a new password" ctx={ctx} narrow>
-      <AuthCard
-        title="Choose a new password"
-        subtitle="Enter the code we emailed you and your new password."
-        footer={
-          <>
-            No code yet? <a href="/forgot-password">Ask for one</a>
-          </>
-        }
-      >
-        <FormError message={formError} />
-        <Form action="/reset-password" csrfToken={ctx.csrfToken}>
-          <UsernameFor
-            knownUsername={knownUsername}
-            typedUsername={typedUsername}
-            errors={errors}
-            otherHref="/reset-password?other=1"
-            label="Username or email"
-          />
-          <CodeField errors={errors} />
-          <NewPasswordFields policy={policy} errors={errors} />
-          <SubmitButton>Change password</SubmitButton>
-          <p class="text-center small text-body-secondary mt-3 mb-0">
-            No email?{" "}
-            <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" formaction="/reset-password/resend">
-              Send the code again
-            </button>
-          </p>
-        </Form>
-      </AuthCard>
-    </Layout>
+    <AuthFormPage
+      ctx={ctx}
+      title="Choose a new password"
+      subtitle="Enter the code we emailed you and your new password."
+      footer={
+        <>
+          No code yet? <a href="/forgot-password">Ask for one</a>
+        </>
+      }
+      formError={formError}
+      action="/reset-password"
+    >
+      <UsernameFor
+        knownUsername={knownUsername}
+        typedUsername={typedUsername}
+        errors={errors}
+        otherHref="/reset-password?other=1"
+        label="Username or email"
+      />
+      <CodeField errors={errors} />
+      <NewPasswordFields policy={policy} errors={errors} />
+      <SubmitButton>Change password</SubmitButton>
+      <p class="text-center small text-body-secondary mt-3 mb-0">
+        No email?{" "}
+        <button type="submit" class="btn btn-link btn-sm p-0 align-baseline" formaction="/reset-password/resend">
+          Send the code again
+        </button>
+      </p>
+    </AuthFormPage>
   );
 }
 

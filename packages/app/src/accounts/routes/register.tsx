@@ -7,8 +7,8 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { HttpError } from "../../http-error.ts";
-import { AuthCard, Field, Form, FormError, SubmitButton } from "../../pages/components.tsx";
-import { Layout } from "../../pages/layout.tsx";
+import { Field, SubmitButton } from "../../pages/components.tsx";
+import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import {
@@ -46,43 +46,41 @@ function RegisterPage({
   formError?: string;
 }) {
   return (
-    <Layout title="Create an account" ctx={ctx} narrow>
-      <AuthCard
-        title="Create an account"
-        subtitle="It takes a minute. We will email you a code to confirm your address."
-        footer={
-          <>
-            Already have an account? <a href="/login">Sign in</a>
-          </>
-        }
-      >
-        <FormError message={formError} />
-        <Form action="/register" csrfToken={ctx.csrfToken}>
-          <Field
-            name="username"
-            label="Username"
-            value={form.username}
-            errors={errors}
-            autocomplete="username"
-            autofocus
-            help="Letters, digits and symbols, no spaces. You can also sign in with your email address."
-            maxLength={fieldLimits.username}
-          />
-          <Field
-            name="email"
-            label="Email address"
-            type="email"
-            value={form.email}
-            errors={errors}
-            autocomplete="email"
-            inputmode="email"
-            maxLength={fieldLimits.email}
-          />
-          <NewPasswordFields policy={policy} errors={errors} label="Password" />
-          <SubmitButton>Create account</SubmitButton>
-        </Form>
-      </AuthCard>
-    </Layout>
+    <AuthFormPage
+      ctx={ctx}
+      title="Create an account"
+      subtitle="It takes a minute. We will email you a code to confirm your address."
+      footer={
+        <>
+          Already have an account? <a href="/login">Sign in</a>
+        </>
+      }
+      formError={formError}
+      action="/register"
+    >
+      <Field
+        name="username"
+        label="Username"
+        value={form.username}
+        errors={errors}
+        autocomplete="username"
+        autofocus
+        help="Letters, digits and symbols, no spaces. You can also sign in with your email address."
+        maxLength={fieldLimits.username}
+      />
+      <Field
+        name="email"
+        label="Email address"
+        type="email"
+        value={form.email}
+        errors={errors}
+        autocomplete="email"
+        inputmode="email"
+        maxLength={fieldLimits.email}
+      />
+      <NewPasswordFields policy={policy} errors={errors} label="Password" />
+      <SubmitButton>Create account</SubmitButton>
+    </AuthFormPage>
   );
 }
 
