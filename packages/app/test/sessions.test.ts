@@ -37,15 +37,16 @@ describe.each(["sqlite", "postgres"] as const)("sessions on %s", (kind) => {
     db().selectFrom("sessions").selectAll().where("id", "=", sessionKeyOf(id)).executeTakeFirst();
   const rowCount = async () => (await db().selectFrom("sessions").select("id").execute()).length;
 
-  async function buildApp(secrets: string | readonly string[]): Promise<FastifyInstance> {
-    const server = Fastify();
+  async function buildApp(secrets: string | readonly string[], secure = false): Promise<FastifyInstance> {
+    // Behind a TLS proxy when secure, as in production.
+    const server = Fastify({ trustProxy: secure });
     await server.register(cookie);
     await server.register(sessions, {
       secret: secrets,
       cookieName: "sid",
       store: new DatabaseSessionStore(db()),
       ttlMs,
-      secure: false,
+      secure,
       now: () => clock,
     });
     server.get("/peek", async (request) => ({ userId: request.session.get("userId") ?? null }));
@@ -193,6 +194,22 @@ describe.each(["sqlite", "postgres"] as const)("sessions on %s", (kind) => {
     });
     await app.inject({ method: "POST", url: "/flash", cookies: { sid: value } });
     expect(JSON.parse((await rowOf(id))?.data ?? "{}")).not.toHaveProperty("cookie");
+  });
+
+  it("sets and clears Secure cookies over HTTPS (a `__Host-` cookie cleared without Secure would be ignored), and keeps nothing over plain HTTP", async () => {
+    const secureApp = await buildApp(secret, true);
+    try {
+      const https = { "x-forwarded-proto": "https" };
+      const plain = await secureApp.inject({ method: "POST", url: "/sign-in" });
+      expect(setCookieOf(plain)).toBeUndefined();
+      const signedIn = await secureApp.inject({ method: "POST", url: "/sign-in", headers: https });
+      expect(setCookieOf(signedIn)).toMatch(/; Secure/);
+      const value = decodeURIComponent(cookieValueOf(signedIn));
+      const out = await secureApp.inject({ method: "POST", url: "/sign-out", headers: https, cookies: { sid: value } });
+      expect(setCookieOf(out)).toMatch(/Expires=Thu, 01 Jan 1970.*; Secure|; Secure.*Expires=Thu, 01 Jan 1970/);
+    } finally {
+      await secureApp.close();
+    }
   });
 
   it("accepts a cookie signed with a retired secret while it rotates out, and signs it anew", async () => {

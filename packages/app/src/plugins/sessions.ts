@@ -147,7 +147,8 @@ async function sessions(
 
   async function write(request: FastifyRequest, reply: FastifyReply, change: "create" | "update" | "forget") {
     const forget = () => {
-      if (request.cookies[cookieName]) reply.clearCookie(cookieName, { path: "/" });
+      // With the attributes it was set with: a `__Host-` cookie cleared without `Secure` is ignored.
+      if (request.cookies[cookieName]) reply.clearCookie(cookieName, cookieOptions);
     };
     if (change === "forget") return forget();
     const { id, data } = request.session.toWrite();
