@@ -154,6 +154,8 @@ describe.each(["sqlite", "postgres"] as const)("sessions on %s", (kind) => {
     clock += ttlMs + 1;
     const res = await app.inject({ method: "GET", url: "/peek", cookies: { sid: value } });
     expect(res.json()).toEqual({ userId: null });
+    // The dead cookie is dropped, so later requests do not look it up again.
+    expect(setCookieOf(res)).toMatch(/Expires=Thu, 01 Jan 1970/);
   });
 
   it("regenerates: the old id is dead at once, and a session left empty drops its cookie", async () => {

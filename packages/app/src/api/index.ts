@@ -6,7 +6,8 @@
  * 1. authenticate: the `Authorization` header if there is one (authentication.ts), else the
  *    browser's session — before the body is read, so an anonymous caller gets 401, not 400;
  * 2. check CSRF for session-authenticated unsafe requests (DRF's SessionAuthentication);
- * 3. authorise: the route's declared `config.permission` (permissions.ts); none declared is 403.
+ * 3. authorise: the route's declared `config.permission` (permissions.ts), by a hook every route
+ *    gets when it is registered; none declared is 403.
  * Its own error handler answers DRF's `{"detail": ...}` (errors.ts), its not-found handler 404
  * or 405 with `Allow`.
  *

@@ -23,6 +23,8 @@ const slideEveryMs = 3600_000;
 /** Where a session came from, and so how it is saved. */
 type Origin =
   | { readonly kind: "new" }
+  /** The request's cookie named no live session (expired, ended elsewhere, forged). */
+  | { readonly kind: "lost" }
   | { readonly kind: "stored"; readonly id: string; readonly expiresAt: number }
   /** `regenerate()` ended the stored one; a new id is drawn if anything is kept. */
   | { readonly kind: "regenerated" };
@@ -77,6 +79,9 @@ export class ServerSession {
     switch (this.#origin.kind) {
       case "new":
         return this.#changed && !empty ? "create" : "none";
+      case "lost":
+        // Drop the dead cookie, or every later request would look it up again.
+        return this.#changed && !empty ? "create" : "forget";
       case "regenerated":
         return empty ? "forget" : "create";
       case "stored":
@@ -122,7 +127,7 @@ async function sessions(
     const unsigned = signer.unsign(cookie);
     const stored = unsigned.valid && unsigned.value !== null ? await store.load(unsigned.value, now()) : null;
     if (!stored || unsigned.value === null) {
-      request.session = new ServerSession(store);
+      request.session = new ServerSession(store, {}, { kind: "lost" });
       return;
     }
     request.session = new ServerSession(store, stored.data, {
