@@ -17,6 +17,7 @@ import type { VNode } from "preact";
 import type { Config } from "./config.ts";
 import type { AppDatabase } from "./db/database.ts";
 import { HttpError } from "./http-error.ts";
+import { isSafeMethod } from "./http-methods.ts";
 import { ErrorPage } from "./pages/errors.tsx";
 import { renderDocument, type ViewContext } from "./pages/view.ts";
 import { DatabaseSessionStore } from "./plugins/session-store.ts";
@@ -56,8 +57,6 @@ declare module "fastify" {
 const sessionTtlMs = 14 * 24 * 3600_000;
 const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "static");
 const bootstrapDir = join(dirname(createRequire(import.meta.url).resolve("bootstrap/package.json")), "dist");
-
-const safeMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Unsafe requests must come from our own pages: a cross-site Origin or fetch is refused. */
 function assertSameOrigin(request: FastifyRequest, publicOrigin: string): void {
@@ -154,16 +153,14 @@ export async function buildApp({
   const publicOrigin = config.publicUrl.origin;
   app.addHook("onRequest", (request, _reply, done) => {
     // API calls authenticated by their Authorization header carry no ambient credential.
-    if (safeMethods.has(request.method) || isHeaderAuthenticatedApiRequest(request)) {
-      done();
-      return;
-    }
+    if (isSafeMethod(request.method) || isHeaderAuthenticatedApiRequest(request)) return done();
+    let refusal: Error | undefined;
     try {
       assertSameOrigin(request, publicOrigin);
-      done();
     } catch (error) {
-      done(error as Error);
+      refusal = error as Error;
     }
+    done(refusal);
   });
 
   await app.register(sessionAuth, {

@@ -30,6 +30,7 @@ import { ApiError, createApiErrorHandler, notFound, permissionDenied } from "./e
 import { publicAccess, type Permission } from "./permissions.ts";
 import { apiUserQueries } from "./queries.ts";
 import type { SecurityHeaders } from "../plugins/security-headers.ts";
+import { isSafeMethod } from "../http-methods.ts";
 import healthRoutes from "./routes/health.ts";
 import meRoutes from "./routes/me.ts";
 import usersRoutes from "./routes/users.ts";
@@ -57,8 +58,6 @@ export interface ApiOptions {
   readonly extraRoutes?: readonly FastifyPluginAsync[];
   readonly verifier?: Partial<Omit<AccessTokenVerifierOptions, "endpoint">>;
 }
-
-const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * The docs page runs Swagger UI: its own scripts only (no inline script, no eval), but React
@@ -241,7 +240,7 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
   });
 
   app.addHook("onRequest", (request, reply, done) => {
-    if (request.apiCredentials?.via === "session" && !safeMethods.has(request.method)) {
+    if (request.apiCredentials?.via === "session" && !isSafeMethod(request.method)) {
       app.csrfProtection(request, reply, done);
       return;
     }
