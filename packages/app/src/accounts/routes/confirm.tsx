@@ -117,6 +117,24 @@ export function usernameFor(request: FastifyRequest): { username: string; typed:
   return { username: typed !== "" ? typed : (known ?? ""), typed, known: typed !== "" ? null : known };
 }
 
+/** The username a posted confirm form is about, and how to answer with that form again. */
+function confirmForm(request: FastifyRequest, reply: FastifyReply) {
+  const { username, typed, known } = usernameFor(request);
+  const show = (status: number, errors: Errors, formError?: string): FastifyReply =>
+    reply
+      .code(status)
+      .page(
+        <ConfirmPage
+          ctx={reply.viewContext()}
+          knownUsername={known}
+          typedUsername={typed}
+          errors={errors}
+          formError={formError}
+        />,
+      );
+  return { username, show };
+}
+
 export default async function confirmRoutes(app: FastifyInstance): Promise<void> {
   const gateway = app.cognitoGateway;
 
@@ -127,19 +145,7 @@ export default async function confirmRoutes(app: FastifyInstance): Promise<void>
   });
 
   app.post("/confirm", { preHandler: app.csrfProtection }, async (request, reply): Promise<FastifyReply> => {
-    const { username, typed, known } = usernameFor(request);
-    const show = (status: number, errors: Errors, formError?: string) =>
-      reply
-        .code(status)
-        .page(
-          <ConfirmPage
-            ctx={reply.viewContext()}
-            knownUsername={known}
-            typedUsername={typed}
-            errors={errors}
-            formError={formError}
-          />,
-        );
+    const { username, show } = confirmForm(request, reply);
 
     const errors: Errors = {};
     if (username === "") errors.username = t("FIELD_REQUIRED");
@@ -180,19 +186,7 @@ export default async function confirmRoutes(app: FastifyInstance): Promise<void>
     "/confirm/resend",
     { preHandler: [app.csrfProtection, app.accountLimiters.guard("codeSend")] },
     async (request, reply): Promise<FastifyReply> => {
-      const { username, typed, known } = usernameFor(request);
-      const show = (status: number, errors: Errors, formError?: string) =>
-        reply
-          .code(status)
-          .page(
-            <ConfirmPage
-              ctx={reply.viewContext()}
-              knownUsername={known}
-              typedUsername={typed}
-              errors={errors}
-              formError={formError}
-            />,
-          );
+      const { username, show } = confirmForm(request, reply);
       if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
       if ([...username].length > fieldLimits.login) return show(400, { username: t("USERNAME_INVALID") });
 
