@@ -118,6 +118,11 @@ async function start(): Promise<void> {
   const cognito = createCognitoClient(config.cognito);
   const app = await buildApp({ config, database, cognito, logger: true });
   await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? "0.0.0.0" });
+  if (config.publicUrl.protocol === "https:" && config.trustedProxies.length === 0) {
+    app.log.warn(
+      "TRUST_PROXY is not set: X-Forwarded-* headers are ignored, so requests the TLS proxy forwards over plain HTTP get no session cookie. Set TRUST_PROXY to the proxy's address (docs/configuration.md).",
+    );
+  }
   const stop = () => {
     void app
       .close()

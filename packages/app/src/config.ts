@@ -7,6 +7,7 @@
  *   if (!result.ok) { console.error(formatConfigErrors(result.errors)); process.exit(1); }
  *   result.config.cognito.userPoolId;
  */
+import { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies.ts";
 
 export interface CognitoSettings {
   readonly region: string;
@@ -61,6 +62,8 @@ export interface Config {
   readonly publicUrl: URL;
   readonly autoConfirmSignups: boolean;
   readonly allowSignup: boolean;
+  /** Peers whose `X-Forwarded-*` headers are believed (TRUST_PROXY); empty trusts nobody. */
+  readonly trustedProxies: TrustedProxies;
 }
 
 export interface ConfigError {
@@ -300,6 +303,8 @@ export function loadConfig(env: Env): ConfigResult {
 
   const autoConfirmSignups = parseBoolean(env, "AUTO_CONFIRM_SIGNUPS", false, errors);
   const allowSignup = parseBoolean(env, "ALLOW_SIGNUP", true, errors);
+  const { proxies: trustedProxies, problems: proxyProblems } = parseTrustedProxies(env.TRUST_PROXY);
+  for (const problem of proxyProblems) errors.push({ setting: "TRUST_PROXY", problem });
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -314,6 +319,7 @@ export function loadConfig(env: Env): ConfigResult {
       publicUrl,
       autoConfirmSignups,
       allowSignup,
+      trustedProxies,
     },
   };
 }

@@ -31,6 +31,7 @@ import homeRoutes from "./pages/home.tsx";
 import accountsModule from "./accounts/module.ts";
 import apiModule, { apiSecurityHeaders } from "./api/index.ts";
 import { isHeaderAuthenticatedApiRequest } from "./api/authentication.ts";
+import { fastifyTrustProxy } from "./trusted-proxies.ts";
 import "./plugins/session-types.ts";
 
 export interface AppDependencies {
@@ -83,7 +84,7 @@ export async function buildApp({
           }
       : false,
     bodyLimit: 64 * 1024,
-    trustProxy: config.mode === "production",
+    trustProxy: fastifyTrustProxy(config.trustedProxies),
     // Errors the router raises before any handler (a bad %-encoding, an over-long parameter):
     // DRF's JSON under /api, the styled page elsewhere — never Fastify's own body.
     frameworkErrors: (error, request, generic) => {

@@ -104,6 +104,7 @@ export async function startAppHarness({
     publicUrl: new URL(port === null ? "http://localhost:3000" : `http://127.0.0.1:${port}`),
     autoConfirmSignups: false,
     allowSignup: true,
+    trustedProxies: [],
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);
