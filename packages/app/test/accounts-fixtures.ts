@@ -171,3 +171,27 @@ export function latestCode(h: AppHarness, username: string): string {
 
 /** How many messages Cognito "sent" to `username` so far. */
 export const sentCount = (h: AppHarness, username: string): number => h.emulator.outbox.list({ username }).length;
+
+/** `next` values that would leave the site, or could in some browser (issue 14's open redirect). */
+export const offSiteNexts = [
+  "//evil.example/",
+  "/..//evil.example",
+  "/.//evil.example",
+  "/a/../..//evil.example",
+  "/%2e%2e//evil.example",
+  "/%2e//evil.example",
+  "/%2F%2Fevil.example",
+  "/%2fevil.example",
+  "/%5cevil.example",
+  "/\\evil.example",
+  "/\\/evil.example",
+  "\\\\evil.example",
+  "/\t/evil.example",
+  "/\n/evil.example",
+  "/%00/x",
+  "https://evil.example/",
+  "http:/evil.example",
+  "javascript:alert(1)",
+  " /dashboard",
+  "",
+];

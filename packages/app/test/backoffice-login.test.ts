@@ -8,7 +8,7 @@ import { hashPassword, parsePasswordHash } from "../src/backoffice/passwords.ts"
 import { lockoutPolicy } from "../src/backoffice/lockout.ts";
 import { say } from "../src/backoffice/messages.ts";
 import { startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
-import { browserAt, CognitoAdmin, uniqueAddress, uniqueName } from "./accounts-fixtures.ts";
+import { browserAt, CognitoAdmin, offSiteNexts, uniqueAddress, uniqueName } from "./accounts-fixtures.ts";
 import { adminSignIn, localUser } from "./backoffice-fixtures.ts";
 import { signedInPerson } from "./signed-in.ts";
 
@@ -74,7 +74,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office sign-in (%s)", (data
 
   it("keeps `next` on this site", async () => {
     const staff = await localUser(h);
-    for (const next of ["//evil.example/", "https://evil.example/admin/", "/\\evil.example", "javascript:alert(1)"]) {
+    for (const next of ["https://evil.example/admin/", ...offSiteNexts]) {
       const browser = browserAt(h);
       await browser.get("/admin/login");
       const res = await browser.post("/admin/login", { username: staff.username, password: staff.password, next });

@@ -37,16 +37,26 @@ export function flash(
   request.session.set("flash", [...current, { level, text: t(code, params) }]);
 }
 
-/** Same-site paths only: `next` never sends a person to another site. */
+/**
+ * Same-site paths only: `next` never sends a person to another site. The path is checked after
+ * the URL parser has resolved dot segments, so `/..//evil.example` (which resolves to
+ * `//evil.example`, a scheme-relative URL to another host) is refused like `//evil.example`;
+ * backslashes (which browsers read as slashes), encoded slashes and control characters are
+ * refused before parsing.
+ */
 export function safeNext(next: unknown, fallback = "/dashboard"): string {
-  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\"))
-    return fallback;
+  if (typeof next !== "string" || next.length > 2048 || !next.startsWith("/")) return fallback;
+  const path = next.split(/[?#]/u, 1)[0] ?? "";
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f]/u.test(next) || /%(?:2f|5c|00)/iu.test(path)) return fallback;
+  let url: URL;
   try {
-    const url = new URL(next, "http://same.site");
-    return url.host === "same.site" ? `${url.pathname}${url.search}` : fallback;
+    url = new URL(next, "http://same.site");
   } catch {
     return fallback;
   }
+  if (url.origin !== "http://same.site" || url.pathname.startsWith("//")) return fallback;
+  return `${url.pathname}${url.search}`;
 }
 
 /**
