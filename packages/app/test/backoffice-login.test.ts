@@ -199,6 +199,44 @@ describe.each(["sqlite", "postgres"] as const)("back-office sign-in (%s)", (data
     }
   });
 
+  it("does not open the back office to a Cognito sign-in on the site, even for a staff account with a local password", async () => {
+    const admin = new CognitoAdmin(h);
+    try {
+      const { account, browser, userId } = await signedInPerson(h, admin, "cognitostaff");
+      const staffHash = await hashPassword("Local-Staff-Password-1");
+      await h.database.database.db
+        .updateTable("users")
+        .set({ is_staff: true, is_superuser: true, password_hash: staffHash })
+        .where("id", "=", userId)
+        .execute();
+      expect((await browser.get("/dashboard")).statusCode).toBe(200);
+      for (const url of ["/admin/", "/admin/users", `/admin/users/${userId}/password`]) {
+        const res = await browser.get(url);
+        expect(res.statusCode, url).toBe(303);
+        expect(res.headers.location, url).toMatch(/^\/admin\/login\?next=/);
+      }
+      const login = await browser.get("/admin/login");
+      expect(login.statusCode).toBe(200);
+      expect(textOf(login.body)).toContain(say("BACKOFFICE_SIGN_IN_REQUIRED", { username: account.username }));
+      const post = await browser.post(`/admin/users/${userId}/password`, {
+        password1: "Another-Password-77",
+        password2: "Another-Password-77",
+      });
+      expect(post.statusCode).toBe(303);
+      expect(post.headers.location).toBe("/admin/login?next=%2Fadmin%2F");
+      expect((await h.app.users.findById(userId))?.passwordHash).toBe(staffHash);
+      // Their own back-office sign-in still works, from the same browser.
+      const signedIn = await browser.post("/admin/login", {
+        username: account.username,
+        password: "Local-Staff-Password-1",
+      });
+      expect(signedIn.headers.location).toBe("/admin/");
+      expect((await browser.get("/admin/")).statusCode).toBe(200);
+    } finally {
+      admin.destroy();
+    }
+  });
+
   it("turns a staff user away at their next request once they are deactivated or lose staff status or their password", async () => {
     const db = h.database.database.db;
     for (const change of [{ is_active: false }, { is_staff: false }, { password_hash: null }] as const) {

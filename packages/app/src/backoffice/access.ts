@@ -3,8 +3,9 @@
  * `AdminSite.has_permission` and `ModelAdmin.has_*_permission`).
  *
  * - The site: an active staff user with a usable local password (the seeds' `is_django_user`),
- *   checked on every request, so removing any of the three takes effect at once. Everyone else
- *   is sent to /admin/login.
+ *   signed in through /admin/login itself, checked on every request, so removing any of the
+ *   three takes effect at once. Everyone else (also staff signed in on the public site) is sent
+ *   to /admin/login.
  * - Each route declares the permissions that let a staff member use it in its route config
  *   (`config.backoffice`); a route that declares nothing answers 403 (deny by default, the
  *   seeds' `DenyAny`). Superusers hold every permission.
@@ -48,6 +49,17 @@ export type BackofficeUser = User & { readonly isActive: true; readonly isStaff:
 /** Django's `is_django_user` plus `is_staff` and `is_active`: who may sign in here. */
 export const isBackofficeUser = (user: User | null | undefined): user is BackofficeUser =>
   Boolean(user && user.isActive && user.isStaff && user.hasUsablePassword);
+
+/**
+ * The back-office user of this request: a back-office user (above) whose session began at the
+ * back office's own sign-in. Someone signed in on the public site through Cognito is not one,
+ * even if their account is staff: resetting that account's Cognito password by email must not
+ * open the back office.
+ */
+export function backofficeUserOf(request: FastifyRequest): BackofficeUser | null {
+  const user = request.user;
+  return isBackofficeUser(user) && request.session.get("backofficeSignIn") !== undefined ? user : null;
+}
 
 export function staffOf(user: User, permissions: ReadonlySet<string>): Staff {
   return { user, permissions, can: (codename) => permissions.has(codename) };

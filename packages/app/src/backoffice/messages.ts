@@ -11,6 +11,8 @@ export const backofficeMessages = {
   LOGIN_REQUIRED: "Please sign in with a staff account to see that page.",
   LOGIN_NOT_AUTHORIZED:
     "You are signed in as {username}, but are not authorized to access this page. Would you like to sign in to a different account?",
+  BACKOFFICE_SIGN_IN_REQUIRED:
+    "You are signed in to the site as {username}. The back office has its own sign-in: enter your back-office password.",
   SIGNED_OUT: "You have been signed out of the back office.",
   FIELD_REQUIRED: "This field is required.",
 

@@ -13,7 +13,7 @@ import type { FastifyInstance, HTTPMethods } from "fastify";
 import fp from "fastify-plugin";
 import { permissionsOf } from "../accounts/permissions.ts";
 import { HttpError } from "../http-error.ts";
-import { allows, isBackofficeUser, redirectToLogin, staffOf, type Access } from "./access.ts";
+import { allows, backofficeUserOf, redirectToLogin, staffOf, type Access } from "./access.ts";
 import { backofficeAssets } from "./assets.ts";
 import { backofficeErrorHandler } from "./errors.tsx";
 import auditLogRoutes from "./routes/audit-log.tsx";
@@ -64,8 +64,8 @@ async function backoffice(app: FastifyInstance): Promise<void> {
     guarded.addHook("onRoute", record(true));
     guarded.setErrorHandler(backofficeErrorHandler);
     guarded.addHook("preHandler", async (request, reply) => {
-      const user = request.user;
-      if (!isBackofficeUser(user)) return redirectToLogin(request, reply);
+      const user = backofficeUserOf(request);
+      if (!user) return redirectToLogin(request, reply);
       const staff = staffOf(user, await permissionsOf(app.database.db, user));
       request.staff = staff;
       if (!allows(request.routeOptions.config.backoffice, staff)) {

@@ -35,6 +35,12 @@ export interface SessionData {
    * GetUser alone cannot tell the page that a code is pending.
    */
   pendingEmail?: string;
+  /**
+   * Set only by the back office's own sign-in (local password, then its second factor when one
+   * is needed): the back office opens for this session and no other, so a Cognito sign-in on
+   * the public site never opens /admin, whoever the account is.
+   */
+  backofficeSignIn?: { readonly at: number };
   /** The secret behind the CSRF tokens of this session's forms (@fastify/csrf-protection). */
   _csrf?: string;
 }

@@ -11,7 +11,7 @@ import { safeNext } from "../../accounts/session-auth.ts";
 import type { User } from "../../accounts/users.ts";
 import { formatDateTime } from "../../pages/display.tsx";
 import type { ViewContext } from "../../pages/view.ts";
-import { isBackofficeUser, notify } from "../access.ts";
+import { backofficeUserOf, isBackofficeUser, notify } from "../access.ts";
 import { Input, PostForm } from "../components.tsx";
 import { fieldOf } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
@@ -104,14 +104,17 @@ export default async function backofficeLoginRoutes(app: FastifyInstance): Promi
   // Made now, so that not even the first attempt for an unknown name answers faster.
   void verifyAgainstNothing("");
 
-  const notAuthorizedNotice = (request: FastifyRequest): string | undefined =>
-    request.user && !isBackofficeUser(request.user)
-      ? say("LOGIN_NOT_AUTHORIZED", { username: request.user.username })
-      : undefined;
+  /** Why someone signed in on the site is asked to sign in here. */
+  const notAuthorizedNotice = (request: FastifyRequest): string | undefined => {
+    const user = request.user;
+    if (!user || backofficeUserOf(request)) return undefined;
+    const code = isBackofficeUser(user) ? "BACKOFFICE_SIGN_IN_REQUIRED" : "LOGIN_NOT_AUTHORIZED";
+    return say(code, { username: user.username });
+  };
 
   app.get("/admin/login", async (request, reply) => {
     const next = nextOf(request.query);
-    if (isBackofficeUser(request.user)) return reply.redirect(next, 303);
+    if (backofficeUserOf(request)) return reply.redirect(next, 303);
     return reply.page(
       <LoginPage ctx={reply.viewContext()} username="" next={next} notice={notAuthorizedNotice(request)} />,
     );
@@ -207,6 +210,7 @@ async function completeLogin(
     .execute();
   await request.session.regenerate();
   request.session.set("userId", user.id);
+  request.session.set("backofficeSignIn", { at: Date.now() });
   request.user = user;
   request.log.info({ userId: user.id }, "back-office sign-in");
 }
