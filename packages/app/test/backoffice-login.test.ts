@@ -142,6 +142,32 @@ describe.each(["sqlite", "postgres"] as const)("back-office sign-in (%s)", (data
     expect((await attempt(staff.username, "Wrong-Password-again")).res.statusCode).toBe(400);
   });
 
+  it("limits a burst exactly as a sequence: of 100 simultaneous tries only the first five check a password, the right one sent 96th and one sent after are refused", async () => {
+    const staff = await localUser(h, { prefix: "burst" });
+    const browsers = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const browser = browserAt(h);
+        await browser.get("/admin/login");
+        return browser;
+      }),
+    );
+    const responses = await Promise.all(
+      browsers.map((browser, i) =>
+        browser.post("/admin/login", {
+          username: staff.username,
+          password: i === 95 ? staff.password : `Wrong-Password-${i}`,
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 303)).toHaveLength(0);
+    expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(lockoutPolicy.maxFailures - 1);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(100 - lockoutPolicy.maxFailures + 1);
+    const after = (await attempt(staff.username, staff.password)).res;
+    expect(after.statusCode).toBe(429);
+    expect(textOf(after.body)).toContain("locked until");
+  });
+
   it("locks a made-up username the same way, so a lock tells nobody who has an account", async () => {
     const name = uniqueName("ghost");
     let last;

@@ -2,9 +2,12 @@
  * Lockout of the back office's local sign-in: after `maxFailures` wrong passwords for one
  * username within `windowMs`, that username is locked for `lockMs` — whatever the password and
  * whether or not the user exists (so the lock says nothing about who has an account). A right
- * password clears the count. The per-address rate limit on the route stops one client trying
+ * password clears the count. Every attempt counts from the moment it starts, and is forgotten
+ * only when its password proves right, so parallel attempts cannot slip past the count while
+ * their passwords are being hashed. The per-address rate limit on the route stops one client trying
  * many names; this stops many clients trying one name.
  */
+import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { asDate, type NullableTimestamp, type Timestamp } from "../db/schema.ts";
 
@@ -23,12 +26,19 @@ export interface LockoutPolicy {
 
 export const lockoutPolicy: LockoutPolicy = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
+/** What the lockout says of an attempt about to check a password. */
+export type AttemptVerdict = { readonly allowed: true } | { readonly allowed: false; readonly lockedUntil: Date };
+
 export interface Lockout {
-  /** When the username's lock ends, or null when it may try. */
-  lockedUntil(username: string): Promise<Date | null>;
-  /** Counts a failure; returns the end of the lock this failure started or continued, if any. */
-  recordFailure(username: string): Promise<Date | null>;
-  /** A successful sign-in forgets the failures. */
+  /**
+   * Counts an attempt before its password is checked, in one statement, so that a burst of
+   * simultaneous attempts is limited exactly as a sequence is: the sixth of a hundred parallel
+   * tries is refused whatever its password, as the sixth of a hundred one-by-one tries is.
+   */
+  beginAttempt(username: string): Promise<AttemptVerdict>;
+  /** The attempt's password was wrong: the lock this starts or continues, if any. */
+  failed(username: string): Promise<Date | null>;
+  /** A successful sign-in forgets the attempts. */
   clear(username: string): Promise<void>;
 }
 
@@ -37,48 +47,58 @@ const keyOf = (username: string): string => username.trim().toLowerCase().slice(
 export function loginLockout(db: Db, policy: LockoutPolicy = lockoutPolicy, now: () => number = Date.now): Lockout {
   // The table is the back office's own (migration 0002), so it is typed here, not in the shared schema.
   const table = db.withTables<{ backoffice_login_failures: LoginFailuresTable }>();
-  const read = (key: string) =>
-    table.selectFrom("backoffice_login_failures").selectAll().where("username_key", "=", key).executeTakeFirst();
+  const column = (name: keyof LoginFailuresTable) => sql.ref(`backoffice_login_failures.${name}`);
+
+  /** Locks `key` from `at` unless a lock is already running; returns the lock's end. */
+  const lock = async (key: string, at: number): Promise<Date> => {
+    const until = new Date(at + policy.lockMs).toISOString();
+    const current = new Date(at).toISOString();
+    const row = await table
+      .updateTable("backoffice_login_failures")
+      .set({
+        locked_until: sql<string>`case when ${column("locked_until")} is not null and ${column("locked_until")} > ${current} then ${column("locked_until")} else ${until} end`,
+      })
+      .where("username_key", "=", key)
+      .returning("locked_until")
+      .executeTakeFirst();
+    return row?.locked_until ? asDate(row.locked_until) : new Date(until);
+  };
 
   return {
-    async lockedUntil(username) {
-      const row = await read(keyOf(username));
-      if (!row?.locked_until) return null;
-      const until = asDate(row.locked_until);
-      return until.getTime() > now() ? until : null;
-    },
-
-    async recordFailure(username) {
+    async beginAttempt(username) {
       const key = keyOf(username);
       const at = now();
-      const existing = await read(key);
-      // A count from an earlier window (or a lock that has ended) starts over.
-      const stale =
-        existing &&
-        (existing.locked_until
-          ? asDate(existing.locked_until).getTime() <= at
-          : asDate(existing.first_failed_at).getTime() + policy.windowMs <= at);
-      if (stale) await table.deleteFrom("backoffice_login_failures").where("username_key", "=", key).execute();
-      // One atomic upsert, so concurrent failures each count.
-      await table
+      const current = new Date(at).toISOString();
+      const windowStart = new Date(at - policy.windowMs).toISOString();
+      // A count from an earlier window, or one whose lock has ended, starts over at this attempt.
+      const stale = sql<boolean>`((${column("locked_until")} is not null and ${column("locked_until")} <= ${current}) or (${column("locked_until")} is null and ${column("first_failed_at")} <= ${windowStart}))`;
+      const row = await table
         .insertInto("backoffice_login_failures")
-        .values({ username_key: key, failures: 1, first_failed_at: new Date(at).toISOString(), locked_until: null })
+        .values({ username_key: key, failures: 1, first_failed_at: current, locked_until: null })
         .onConflict((oc) =>
-          oc
-            .column("username_key")
-            .doUpdateSet((eb) => ({ failures: eb("backoffice_login_failures.failures", "+", 1) })),
+          oc.column("username_key").doUpdateSet({
+            failures: sql<number>`case when ${stale} then 1 else ${column("failures")} + 1 end`,
+            first_failed_at: sql<string>`case when ${stale} then excluded.first_failed_at else ${column("first_failed_at")} end`,
+            locked_until: sql<string | null>`case when ${stale} then null else ${column("locked_until")} end`,
+          }),
         )
-        .execute();
-      const row = await read(key);
-      if (!row || row.failures < policy.maxFailures) return null;
-      if (row.locked_until && asDate(row.locked_until).getTime() > at) return asDate(row.locked_until);
-      const until = new Date(at + policy.lockMs);
-      await table
-        .updateTable("backoffice_login_failures")
-        .set({ locked_until: until.toISOString() })
+        .returning(["failures", "locked_until"])
+        .executeTakeFirstOrThrow();
+      if (row.locked_until && asDate(row.locked_until).getTime() > at) {
+        return { allowed: false, lockedUntil: asDate(row.locked_until) };
+      }
+      if (Number(row.failures) > policy.maxFailures) return { allowed: false, lockedUntil: await lock(key, at) };
+      return { allowed: true };
+    },
+
+    async failed(username) {
+      const key = keyOf(username);
+      const row = await table
+        .selectFrom("backoffice_login_failures")
+        .select("failures")
         .where("username_key", "=", key)
-        .execute();
-      return until;
+        .executeTakeFirst();
+      return row && Number(row.failures) >= policy.maxFailures ? lock(key, now()) : null;
     },
 
     async clear(username) {

@@ -145,8 +145,8 @@ export default async function backofficeLoginRoutes(app: FastifyInstance): Promi
       if (password === "") errors.password = say("FIELD_REQUIRED");
       if (Object.keys(errors).length > 0) return show(400, undefined, errors);
 
-      const locked = await lockout.lockedUntil(username);
-      if (locked) return refuseLocked(reply, locked, show);
+      const attempt = await lockout.beginAttempt(username);
+      if (!attempt.allowed) return refuseLocked(reply, attempt.lockedUntil, show);
 
       const tooLong = [...username].length > fieldLimits.login || [...password].length > fieldLimits.password;
       const user = tooLong ? undefined : await app.users.findByUsername(username);
@@ -156,7 +156,7 @@ export default async function backofficeLoginRoutes(app: FastifyInstance): Promi
           : await verifyAgainstNothing(tooLong ? "" : password);
 
       if (!user || !passwordRight || !isBackofficeUser(user)) {
-        const until = await lockout.recordFailure(username);
+        const until = await lockout.failed(username);
         request.log.info({ username: username.slice(0, 64), known: Boolean(user) }, "back-office sign-in refused");
         if (until) return refuseLocked(reply, until, show);
         return show(400, say("LOGIN_INCORRECT"));
