@@ -7,7 +7,12 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAccessTokenVerifier, TokenRejected, type AccessTokenVerifier } from "../src/api/access-tokens.ts";
+import {
+  createAccessTokenVerifier,
+  isCanonicalJwt,
+  TokenRejected,
+  type AccessTokenVerifier,
+} from "../src/api/access-tokens.ts";
 import { GuardedJwksFetcher } from "../src/api/jwks.ts";
 import { VerifiedTokenCache, type VerifiedToken } from "../src/api/token-cache.ts";
 import type { ApiSettings } from "../src/config.ts";
@@ -217,6 +222,37 @@ describe("the access-token verifier", () => {
     await expect(verifier.loadKeys()).rejects.toThrow();
     expect(verifier.keysLoaded).toBe(false);
     expect((await rejection(verifier.verify(tokenSignedBy(keyA)))).code).toBe("keys-unavailable");
+  });
+});
+
+describe("the canonical-spelling check", () => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const roundTrips = (segment: string): boolean => Buffer.from(segment, "base64url").toString("base64url") === segment;
+
+  it("accepts a segment exactly when decoding and encoding it again gives the same text", () => {
+    // Every last character after 0–3 characters of body, and every byte length up to 9.
+    const segments = ["", "A", "AB", "ABC"].flatMap((body) => [...alphabet].map((last) => `${body}${last}`));
+    for (let n = 0; n < 10; n++) segments.push(Buffer.from(randomUUID()).subarray(0, n).toString("base64url"));
+    for (const segment of segments) {
+      expect([segment, isCanonicalJwt(`${segment}.${segment}.${segment}`)]).toEqual([segment, roundTrips(segment)]);
+    }
+  });
+
+  it("refuses padding, standard base64, whitespace and a wrong number of segments", () => {
+    for (const token of [
+      "QQ==.QQ.QQ",
+      "QQ.QQ=.QQ",
+      "QQ.QQ.QQ==",
+      "+w.QQ.QQ",
+      "QQ./w.QQ",
+      "QQ.QQ.Q Q",
+      "QQ.QQ.QQ\n",
+      "QQ.QQ",
+      "QQ.QQ.QQ.QQ",
+    ]) {
+      expect([token, isCanonicalJwt(token)]).toEqual([token, false]);
+    }
+    expect(isCanonicalJwt("QQ.QQ.QQ")).toBe(true);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   InitiateAuthCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { manualClock, type ManualClock } from "@gatehouse/emulator";
-import { randomUUID } from "node:crypto";
+import { randomUUID, sign } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startAppHarness, type AppHarness } from "./app-harness.ts";
 import { CognitoAdmin, goodPassword, newAccount } from "./accounts-fixtures.ts";
@@ -445,6 +445,96 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
       await expectRefused(forged({ sub: "' or 1=1 --" }), "Invalid token.");
       await expectRefused(forged({ sub: 42 }), "Invalid token.");
       await expectRefused(forged({ username: undefined }), "Invalid token.");
+    });
+
+    /**
+     * A real person's token in parts, to respell so that the bytes decode the same but the text
+     * is not the one spelling RFC 7515 allows (base64url without padding, unused bits zero).
+     * `signedAsWritten` signs header and payload with the pool's key exactly as spelled, so the
+     * spelling is all that is wrong with the variants; the canonical spelling is accepted.
+     */
+    async function canonicalParts(prefix: string, extraClaims: Record<string, unknown> = {}) {
+      const person = await apiPerson(h, admin, prefix);
+      const header = person.accessToken.split(".")[0] ?? "";
+      const claims = { ...decodeClaims(person.accessToken), ...extraClaims };
+      const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
+      const signedAsWritten = (headerText: string, payloadText: string): string => {
+        const input = `${headerText}.${payloadText}`;
+        return `${input}.${sign("sha256", Buffer.from(input), poolKey(h).key).toString("base64url")}`;
+      };
+      const token = signedAsWritten(header, payload);
+      expect((await api.get("/api/v1/me", token)).statusCode).toBe(200);
+      return { header, payload, signature: token.split(".")[2] ?? "", claims, signedAsWritten };
+    }
+
+    /** `segment` with the lowest unused bit of its last character set (it decodes to the same bytes). */
+    const withUnusedBitSet = (segment: string): string => {
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      expect(segment.length % 4).not.toBe(0);
+      const last = alphabet.indexOf(segment.slice(-1));
+      const changed = `${segment.slice(0, -1)}${alphabet[last ^ 1]}`;
+      expect(Buffer.from(changed, "base64url")).toEqual(Buffer.from(segment, "base64url"));
+      return changed;
+    };
+
+    it("a real token whose signature, header or payload is padded with =", async () => {
+      const { header, payload, signature, signedAsWritten } = await canonicalParts("padded");
+      // 256 signature bytes are 342 characters: two = would be RFC 4648's padding.
+      expect(signature.length % 4).toBe(2);
+      await expectRefused(`${header}.${payload}.${signature}==`, "Invalid token.");
+      await expectRefused(`${header}.${payload}.${signature}=`, "Invalid token.");
+      await expectRefused(signedAsWritten(`${header}=`, payload), "Invalid token.");
+      await expectRefused(signedAsWritten(header, `${payload}=`), "Invalid token.");
+    });
+
+    it("a padded copy of a token that was verified (and cached) before", async () => {
+      const { accessToken } = await apiPerson(h, admin, "cachedpad");
+      expect((await api.get("/api/v1/me", accessToken)).statusCode).toBe(200);
+      await expectRefused(`${accessToken}==`, "Invalid token.");
+    });
+
+    it("a token in standard base64 (+ and /) instead of base64url", async () => {
+      // Six ~ (0x7e) and six ? (0x3f) put a + and a / in the encoding whatever their offset.
+      const { header, payload, signature, claims, signedAsWritten } = await canonicalParts("stdb64", {
+        note: "~~~~~~??????",
+      });
+      const standard = (bytes: Buffer): string => bytes.toString("base64").replace(/=+$/, "");
+      const standardPayload = standard(Buffer.from(JSON.stringify(claims)));
+      expect(standardPayload).toMatch(/\+.*\/|\/.*\+/);
+      await expectRefused(signedAsWritten(header, standardPayload), "Invalid token.");
+      const standardSignature = standard(Buffer.from(signature, "base64url"));
+      expect(standardSignature).not.toBe(signature);
+      await expectRefused(`${header}.${payload}.${standardSignature}`, "Invalid token.");
+    });
+
+    it("a token with whitespace inside a segment", async () => {
+      const { header, payload, signature } = await canonicalParts("whitespace");
+      for (const broken of [
+        `${header}.${payload}.${signature.slice(0, 20)}\t${signature.slice(20)}`,
+        `${header.slice(0, 5)}\t${header.slice(5)}.${payload}.${signature}`,
+      ]) {
+        const res = await api.get("/api/v1/me", undefined, { authorization: `Bearer ${broken}` });
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toEqual({
+          detail: "Invalid Authorization header. Credentials string should not contain spaces.",
+        });
+      }
+      // The verifier refuses it on its own too, whoever hands it the token.
+      const spaced = `${header}.${payload}.${signature.slice(0, 20)} ${signature.slice(20)}`;
+      await expect(h.app.apiTokens.verify(spaced)).rejects.toMatchObject({ code: "malformed" });
+    });
+
+    it("a token whose last character of a segment has unused bits set (decodes the same, spelled differently)", async () => {
+      const { header, payload, signature, claims, signedAsWritten } = await canonicalParts("trailing");
+      await expectRefused(`${header}.${payload}.${withUnusedBitSet(signature)}`, "Invalid token.");
+      // A segment of 4n characters has no unused bits: one more byte of JSON gives it some.
+      const odd = (segment: string, value: Record<string, unknown>): string =>
+        segment.length % 4 !== 0 ? segment : Buffer.from(JSON.stringify({ ...value, pad: "x" })).toString("base64url");
+      const oddHeader = odd(header, decodeHeader(`${header}..`));
+      const oddPayload = odd(payload, claims);
+      expect((await api.get("/api/v1/me", signedAsWritten(oddHeader, oddPayload))).statusCode).toBe(200);
+      await expectRefused(signedAsWritten(withUnusedBitSet(oddHeader), oddPayload), "Invalid token.");
+      await expectRefused(signedAsWritten(oddHeader, withUnusedBitSet(oddPayload)), "Invalid token.");
     });
 
     it("a 100 KB token", async () => {

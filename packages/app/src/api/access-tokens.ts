@@ -8,6 +8,7 @@
  *   `nbf` and `iat` are not in the future, `token_use` is `access` (or `id` when opted in),
  *   the client (`client_id`, or `aud` of an ID token) is one of the allowed ones, `sub` is a
  *   UUID (the `cognito_sub` column is one on PostgreSQL) and the username is present;
+ * - each segment spelled canonically (unpadded base64url, no stray bits), checked first;
  * - optionally the verified-token cache (token-cache.ts) in front.
  *
  * Failures become a `TokenRejected` with a stable code; the caller decides what the client sees.
@@ -65,6 +66,28 @@ export class TokenRejected extends Error {
  * is decoded, so a 100 KB header costs nothing.
  */
 export const maxTokenLength = 16 * 1024;
+
+/**
+ * One segment as RFC 7515 §2 spells it: base64url with no padding, and the unused low bits of
+ * the last character zero (RFC 4648 §3.5), so that only one text decodes to the segment's bytes.
+ * Node's decoder accepts `=`, `+`, `/` and stray bits, and aws-jwt-verify allows padding, so a
+ * token respelled that way would be a second valid token (a cache key, a log line, a revocation
+ * list entry that the original no longer matches). Equivalent to decode → re-encode → compare,
+ * without the copy: a final pair carries 4 unused bits (A, Q, g, w), a final triple 2.
+ */
+const canonicalSegment = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-][AQgw]|[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048])?$/;
+
+/** Whether `token` is three canonical base64url segments (see `canonicalSegment`). */
+export function isCanonicalJwt(token: string): boolean {
+  const first = token.indexOf(".");
+  const second = token.indexOf(".", first + 1);
+  if (first === -1 || second === -1 || token.includes(".", second + 1)) return false;
+  return (
+    canonicalSegment.test(token.slice(0, first)) &&
+    canonicalSegment.test(token.slice(first + 1, second)) &&
+    canonicalSegment.test(token.slice(second + 1))
+  );
+}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -182,7 +205,6 @@ export function createAccessTokenVerifier(
   };
 
   async function verifyUncached(token: string): Promise<VerifiedToken> {
-    if (token.length > maxTokenLength) throw new TokenRejected("too-large", "token too large");
     let payload: JwtPayload;
     try {
       payload = verifier.verifySync(token);
@@ -207,6 +229,9 @@ export function createAccessTokenVerifier(
 
   return {
     async verify(token) {
+      // Before the cache: a respelled copy of a cached token is refused, not looked up.
+      if (token.length > maxTokenLength) throw new TokenRejected("too-large", "token too large");
+      if (!isCanonicalJwt(token)) throw new TokenRejected("malformed", "not three canonical base64url segments");
       const cached = cache?.get(token);
       if (cached) return cached;
       try {
