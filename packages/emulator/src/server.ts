@@ -13,6 +13,7 @@ import type { Context } from "./context.ts";
 import { CognitoError } from "./errors.ts";
 import type { OperationTable } from "./operations/operation.ts";
 import { outboxPage } from "./outbox-page.ts";
+import { OutboxQueryError, parseOutboxQuery } from "./outbox-query.ts";
 import { jwksOf } from "./tokens.ts";
 
 const targetPrefix = "AWSCognitoIdentityProviderService.";
@@ -68,6 +69,8 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
 
   app.setErrorHandler((error: unknown, _request, reply) => {
     if (error instanceof CognitoError) return sendError(reply, error);
+    // The helper routes are not Cognito's protocol: their errors are plain JSON, like their 404s.
+    if (error instanceof OutboxQueryError) return reply.code(400).send({ message: error.message });
     const code = (error as { code?: unknown }).code;
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       return sendError(
@@ -133,14 +136,10 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
     });
   });
 
-  app.get<{ Querystring: { poolId?: string; username?: string } }>("/_outbox", async (request) => {
-    const { poolId, username } = request.query;
-    return { messages: ctx.outbox.list({ poolId, username }) };
-  });
-  app.get<{ Querystring: { poolId?: string; username?: string } }>("/_outbox.html", async (request, reply) => {
-    const { poolId, username } = request.query;
-    return reply.type("text/html; charset=utf-8").send(outboxPage(ctx.outbox.list({ poolId, username })));
-  });
+  app.get("/_outbox", async (request) => ({ messages: ctx.outbox.list(parseOutboxQuery(request.url)) }));
+  app.get("/_outbox.html", async (request, reply) =>
+    reply.type("text/html; charset=utf-8").send(outboxPage(ctx.outbox.list(parseOutboxQuery(request.url)))),
+  );
   app.get("/_health", async () => ({ status: "ok" }));
 
   app.setNotFoundHandler((request, reply) =>
