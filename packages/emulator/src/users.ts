@@ -100,8 +100,13 @@ export function assertRequiredAttributes(pool: Pool, attributes: Attributes): vo
 }
 
 /**
- * How a new user is named. In pools whose UsernameAttributes include email/phone, the name given
- * must be an email/phone number, it becomes that attribute, and the username is the `sub`.
+ * How a new user is named (SignUp and AdminCreateUser). In pools whose UsernameAttributes include
+ * email/phone, the name given must be an email/phone number, it becomes that attribute, and the
+ * username is the `sub`. In pools with the email or phone alias, the username must not look like
+ * one: "If you select email address as an alias, Amazon Cognito doesn't accept a user name that
+ * matches a valid email address format. Similarly, if you select phone number as an alias, …"
+ * (Developer Guide, User pool attributes) — otherwise one person could take another's address as
+ * a username (issue 14). Pools with neither accept any username.
  */
 export function nameNewUser(
   pool: Pool,
@@ -110,7 +115,18 @@ export function nameNewUser(
 ): { username: string; sub: string; attributes: Attributes } {
   const sub = newSub();
   const byAttribute = pool.config.UsernameAttributes ?? [];
-  if (byAttribute.length === 0) return { username: requested, sub, attributes };
+  if (byAttribute.length === 0) {
+    const aliases = pool.config.AliasAttributes ?? [];
+    if (aliases.includes("email") && emailPattern.test(requested)) {
+      throw invalidParameter("Username cannot be of email format, since user pool is configured for email alias.");
+    }
+    if (aliases.includes("phone_number") && phonePattern.test(requested)) {
+      throw invalidParameter(
+        "Username cannot be of phone number format, since user pool is configured for phone number alias.",
+      );
+    }
+    return { username: requested, sub, attributes };
+  }
   if (byAttribute.includes("email") && emailPattern.test(requested)) {
     return { username: sub, sub, attributes: { ...attributes, email: requested } };
   }
