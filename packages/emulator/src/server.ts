@@ -9,6 +9,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { Context } from "./context.ts";
 import { CognitoError } from "./errors.ts";
 import type { OperationTable } from "./operations/operation.ts";
@@ -18,6 +19,34 @@ import { jwksOf } from "./tokens.ts";
 
 const targetPrefix = "AWSCognitoIdentityProviderService.";
 export const maxBodyBytes = 1024 * 1024;
+/**
+ * How much of a refused body is still read before the 413. A client sends its whole body before
+ * it reads the answer, and a server that closes with bytes unread resets the connection, which
+ * can destroy the answer on the way (RFC 9112 §9.6): the client sees a network error instead.
+ * Beyond this the connection is closed anyway rather than read for ever.
+ */
+const maxRefusedBodyBytes = 16 * 1024 * 1024;
+
+/** Reads and drops the rest of `request`'s body; true when it ended within `limit` bytes. */
+function discardBody(request: IncomingMessage, limit: number): Promise<boolean> {
+  if (request.complete) return Promise.resolve(true);
+  if (Number(request.headers["content-length"]) > limit) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const settle = (ended: boolean) => {
+      request.off("data", onData).off("end", onEnd).off("close", onClose);
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) settle(false);
+    };
+    const onEnd = () => settle(true);
+    const onClose = () => settle(request.complete);
+    request.on("data", onData).on("end", onEnd).on("close", onClose);
+    request.resume();
+  });
+}
 
 export interface ServerOptions {
   readonly operations: OperationTable;
@@ -67,12 +96,14 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
     });
   }
 
-  app.setErrorHandler((error: unknown, _request, reply) => {
+  app.setErrorHandler(async (error: unknown, request, reply) => {
     if (error instanceof CognitoError) return sendError(reply, error);
     // The helper routes are not Cognito's protocol: their errors are plain JSON, like their 404s.
     if (error instanceof OutboxQueryError) return reply.code(400).send({ message: error.message });
     const code = (error as { code?: unknown }).code;
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      // Fastify asks for the connection to be closed; once the body is read it can stay open.
+      if (await discardBody(request.raw, maxRefusedBodyBytes)) reply.removeHeader("connection");
       return sendError(
         reply,
         new CognitoError("RequestTooLargeException", `Request body is larger than ${maxBodyBytes} bytes.`, 413),
