@@ -62,6 +62,12 @@ export interface PoolConfig {
   SmsVerificationMessage?: string;
   SmsAuthenticationMessage?: string;
   MfaConfiguration: MfaConfiguration;
+  /** SetUserPoolMfaConfig's TOTP switch; GetUserPoolMfaConfig reports it, DescribeUserPool does not. */
+  SoftwareTokenMfaConfiguration?: { Enabled: boolean };
+  /** SetUserPoolMfaConfig's SMS message; present when SMS MFA is on (SmsConfiguration is shared). */
+  SmsMfaConfiguration?: { SmsAuthenticationMessage?: string };
+  /** SetUserPoolMfaConfig's email MFA template; present when email MFA is on. */
+  EmailMfaConfiguration?: { Message?: string; Subject?: string };
   DeviceConfiguration?: Record<string, unknown>;
   EmailConfiguration: Record<string, unknown>;
   SmsConfiguration?: Record<string, unknown>;
@@ -134,11 +140,20 @@ export interface Client {
 
 export type Attributes = Record<string, string>;
 
+/** The MFA factors of UserMFASettingList and PreferredMfaSetting. */
+export type MfaFactor = "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP";
+
 export interface MfaSettings {
-  preferred?: "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP";
-  enabled?: ("SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP")[];
+  preferred?: MfaFactor;
+  enabled?: MfaFactor[];
+  /** The base32 secret of the user's verified authenticator (VerifySoftwareToken succeeded). */
   totpSecret?: string;
-  totpVerified?: boolean;
+  /** A secret AssociateSoftwareToken handed out that has not been verified yet. */
+  pendingTotpSecret?: string;
+  /** VerifySoftwareToken's FriendlyDeviceName. */
+  totpDeviceName?: string;
+  /** The 30-second time step of the last TOTP code accepted: that code, and older ones, are spent. */
+  totpLastStep?: number;
 }
 
 export interface User {

@@ -5,10 +5,11 @@
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { openChallenge } from "./challenge-session.ts";
 import type { Context } from "./context.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
-import { newOpaque } from "./ids.ts";
 import type { Client, Pool, User } from "./model.ts";
+import { mfaChallenge } from "./mfa.ts";
 import { findUser } from "./operations/common.ts";
 import { verifyPassword } from "./passwords.ts";
 import { makeVerifier, serverChallenge } from "./srp.ts";
@@ -91,40 +92,6 @@ export async function openSession(ctx: Context, pool: Pool, client: Client, user
   purgeOldSessions(ctx);
   ctx.store.sessions.insert(row);
   return response;
-}
-
-/**
- * Expired challenges are kept a day before they are purged, so that answering one late gets
- * Cognito's "session is expired" rather than a plain "Invalid session".
- */
-const expiredChallengeRetentionMs = 86_400_000;
-
-/**
- * Stores a pending challenge and returns its key: the opaque Session string the client answers
- * with, or `key` when the challenge is identified otherwise (PASSWORD_VERIFIER: the SECRET_BLOCK).
- */
-export function openChallenge(
-  ctx: Context,
-  pool: Pool,
-  client: Client,
-  user: User,
-  challenge: string,
-  state: Record<string, string> = {},
-  key: string = newOpaque(96),
-): string {
-  const now = ctx.clock.now();
-  ctx.store.challenges.purgeExpired(now - expiredChallengeRetentionMs);
-  ctx.store.challenges.insert({
-    session: key,
-    poolId: pool.id,
-    clientId: client.id,
-    usernameKey: user.usernameKey,
-    challenge,
-    state,
-    // AuthSessionValidity is in minutes (3–15, default 3).
-    expiresAt: now + client.config.AuthSessionValidity * 60_000,
-  });
-  return key;
 }
 
 /** Prefix of attribute names in NEW_PASSWORD_REQUIRED's requiredAttributes and responses. */
@@ -233,17 +200,24 @@ export async function passwordSignIn(
     recordWrongPassword(ctx, user);
     throw notAuthorized(messages.incorrectCredentials);
   }
-  recordRightPassword(ctx, user);
   return afterPasswordVerified(ctx, pool, client, user);
 }
 
-/** What follows a proven password, whichever way it was proven (plain or SRP). */
+/**
+ * What follows a proven password, whichever way it was proven (plain or SRP): a second factor
+ * when the pool and the user call for one (mfa.ts), else the password's success clears the
+ * failed attempts and the sign-in goes on. While a second factor is pending the failures stay
+ * counted, so wrong codes add to the wrong passwords before them.
+ */
 export async function afterPasswordVerified(
   ctx: Context,
   pool: Pool,
   client: Client,
   user: User,
 ): Promise<AuthResponse> {
+  const secondFactor = user.status === "CONFIRMED" ? mfaChallenge(ctx, pool, client, user) : null;
+  if (secondFactor) return secondFactor;
+  recordRightPassword(ctx, user);
   if (user.status === "UNCONFIRMED") throw new CognitoError("UserNotConfirmedException", messages.userNotConfirmed);
   if (user.status === "FORCE_CHANGE_PASSWORD") {
     const validDays = pool.config.Policies.PasswordPolicy.TemporaryPasswordValidityDays;

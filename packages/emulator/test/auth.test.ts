@@ -19,7 +19,16 @@ import {
   type InitiateAuthCommandOutput,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, createPool, errorOf, rawCall, secretHash, startHarness, type Harness } from "./harness.ts";
+import {
+  createClient,
+  createConfirmedUser,
+  createPool,
+  errorOf,
+  rawCall,
+  secretHash,
+  startHarness,
+  type Harness,
+} from "./harness.ts";
 
 const password = "Passw0rd!";
 const wrong = "Wr0ng-password";
@@ -42,16 +51,7 @@ const passwordFlows: CreateUserPoolClientCommandInput["ExplicitAuthFlows"] = [
 
 /** A confirmed user, signed up through a client of `pool`. */
 async function createUser(username: string, target = { poolId, clientId }, attributes: Record<string, string> = {}) {
-  const { UserSub } = await h.cognito.send(
-    new SignUpCommand({
-      ClientId: target.clientId,
-      Username: username,
-      Password: password,
-      UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
-    }),
-  );
-  await h.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: target.poolId, Username: username }));
-  return UserSub!;
+  return createConfirmedUser(h, target, username, password, attributes);
 }
 
 const signIn = (username: string, secret = password, id = clientId, extra: Record<string, string> = {}) =>

@@ -3,9 +3,11 @@
  * at it, and helpers to create the pools, clients and users most tests start from.
  */
 import {
+  AdminConfirmSignUpCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  SignUpCommand,
   type CreateUserPoolClientCommandInput,
   type CreateUserPoolCommandInput,
 } from "@aws-sdk/client-cognito-identity-provider";
@@ -52,6 +54,27 @@ export async function createClient(h: Harness, poolId: string, input: Partial<Cr
   );
   if (!UserPoolClient?.ClientId) throw new Error("CreateUserPoolClient returned no client");
   return UserPoolClient;
+}
+
+/** A user signed up through a client of the pool and confirmed by an administrator; their sub. */
+export async function createConfirmedUser(
+  h: Harness,
+  target: { readonly poolId: string; readonly clientId: string },
+  username: string,
+  password: string,
+  attributes: Record<string, string> = {},
+): Promise<string> {
+  const { UserSub } = await h.cognito.send(
+    new SignUpCommand({
+      ClientId: target.clientId,
+      Username: username,
+      Password: password,
+      UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+    }),
+  );
+  await h.cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: target.poolId, Username: username }));
+  if (!UserSub) throw new Error("SignUp returned no sub");
+  return UserSub;
 }
 
 /** SECRET_HASH as the AWS docs define it: Base64(HMAC_SHA256(secret, username + clientId)). */

@@ -38,14 +38,14 @@ const isVerifiable = (name: string): name is VerifiableAttribute => (verifiable 
 /** The scope that lets a token manage its own user (Cognito's user-pools API scope). */
 const userAdminScope = "aws.cognito.signin.user.admin";
 
-interface Caller {
+export interface Caller {
   readonly pool: Pool;
   readonly client: Client;
   readonly user: User;
 }
 
 /** Authenticates the AccessToken of a self-service call and finds the app client it was issued to. */
-async function callerOf(ctx: Context, token: string): Promise<Caller> {
+export async function callerOf(ctx: Context, token: string): Promise<Caller> {
   const { pool, user, claims } = await authenticateAccessToken(ctx, token);
   const { scope } = claims as { scope?: unknown };
   if (typeof scope !== "string" || !scope.split(" ").includes(userAdminScope)) {

@@ -10,21 +10,22 @@
  * answer. An answer refused before that (a missing parameter, a password the policy rejects)
  * leaves the challenge open and changes nothing.
  */
+import { challengedUser, invalidSession, pendingChallenge, type ChallengeTarget } from "../challenge-session.ts";
 import type { Context } from "../context.ts";
-import { messages, notAuthorized, type CognitoError } from "../errors.ts";
-import type { Attributes, Client, Pool, User } from "../model.ts";
+import { messages, notAuthorized } from "../errors.ts";
+import { mfaChallenge, mfaDue } from "../mfa.ts";
+import type { Attributes, User } from "../model.ts";
 import { shape } from "../shapes.ts";
 import {
   afterPasswordVerified,
   assertNotLockedOut,
+  openSession,
   prepareSession,
-  recordRightPassword,
   recordWrongPassword,
   userAttributesPrefix,
   type AuthResponse,
 } from "../signin.ts";
 import { verifyPasswordClaim } from "../srp.ts";
-import type { PendingChallenge } from "../store/challenges.ts";
 import {
   assertRequiredAttributes,
   checkAttributes,
@@ -37,7 +38,6 @@ import {
   assertSecretHash,
   clientId,
   clientMetadata,
-  findUser,
   requireClient,
   requirePool,
   requirePoolClient,
@@ -64,44 +64,13 @@ const challengeNames = [
   "PASSWORD_SRP",
 ] as const;
 
-/** Cognito's words for a Session answered after AuthSessionValidity ran out. */
-export const sessionExpired = "Invalid session for the user, session is expired.";
-
-const invalidSession = (): CognitoError => notAuthorized(messages.invalidSession);
-
 type Responses = Readonly<Record<string, unknown>>;
 
-interface Answer {
-  readonly pool: Pool;
-  readonly client: Client;
-  readonly name: string;
+export interface Answer extends ChallengeTarget {
   readonly session: string | undefined;
   readonly responses: Responses;
   /** Who sets attributes given with NEW_PASSWORD_REQUIRED: the user, or an administrator. */
   readonly writer: AttributeWriter;
-}
-
-/** The challenge `key` names, if it is open for this client and challenge; else Cognito's refusal. */
-function pendingChallenge(ctx: Context, answer: Answer, key: string | undefined): PendingChallenge {
-  const pending = key === undefined ? undefined : ctx.store.challenges.get(key);
-  if (
-    !pending ||
-    pending.poolId !== answer.pool.id ||
-    pending.clientId !== answer.client.id ||
-    pending.challenge !== answer.name
-  ) {
-    throw invalidSession();
-  }
-  if (pending.expiresAt <= ctx.clock.now()) throw notAuthorized(sessionExpired);
-  return pending;
-}
-
-/** The challenged user, who must also be the one the answer's USERNAME names. */
-function challengedUser(ctx: Context, pool: Pool, pending: PendingChallenge, name: string): User {
-  const user = ctx.store.users.get(pool.id, pending.usernameKey);
-  if (!user) throw invalidSession();
-  if (findUser(ctx, pool, name)?.usernameKey !== user.usernameKey) throw notAuthorized(messages.incorrectCredentials);
-  return user;
 }
 
 /**
@@ -147,7 +116,6 @@ async function answerPasswordVerifier(ctx: Context, answer: Answer): Promise<Aut
     recordWrongPassword(ctx, user);
     throw notAuthorized(messages.incorrectCredentials);
   }
-  recordRightPassword(ctx, user);
   return afterPasswordVerified(ctx, pool, client, user);
 }
 
@@ -190,12 +158,20 @@ async function answerNewPassword(ctx: Context, answer: Answer): Promise<AuthResp
   const secrets = await passwordFields(ctx, pool, user.username, newPassword);
   const now = ctx.clock.now();
   const confirmed: User = { ...user, ...secrets, attributes, status: "CONFIRMED", updatedAt: now };
-  const { row, response } = await prepareSession(ctx, pool, client, confirmed);
-  ctx.store.transaction(() => {
-    // Signing took time: another answer may have used the challenge meanwhile.
+  const confirm = (): User => {
+    // Hashing and signing took time: another answer may have used the challenge meanwhile.
     const current = ctx.store.users.get(pool.id, user.usernameKey);
     if (!current || !ctx.store.challenges.consume(pending.session)) throw invalidSession();
-    ctx.store.users.update(current, { ...secrets, attributes, status: "CONFIRMED" }, now);
+    return ctx.store.users.update(current, { ...secrets, attributes, status: "CONFIRMED" }, now);
+  };
+  // With a second factor due, the new password is kept and the sign-in goes on to it.
+  if (mfaDue(pool, confirmed)) {
+    const stored = ctx.store.transaction(confirm);
+    return mfaChallenge(ctx, pool, client, stored) ?? openSession(ctx, pool, client, stored);
+  }
+  const { row, response } = await prepareSession(ctx, pool, client, confirmed);
+  ctx.store.transaction(() => {
+    confirm();
     ctx.store.sessions.insert(row);
   });
   return response;

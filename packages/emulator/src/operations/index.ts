@@ -5,6 +5,7 @@ import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
 import { clientOperations } from "./clients.ts";
 import { groupOperations } from "./groups.ts";
+import { mfaOperations } from "./mfa.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolOperations } from "./pools.ts";
 import { recoveryOperations } from "./recovery.ts";
@@ -22,4 +23,5 @@ export const operations: OperationTable = {
   ...tokenOperations,
   ...adminUserOperations,
   ...groupOperations,
+  ...mfaOperations,
 };

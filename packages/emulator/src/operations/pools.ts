@@ -180,10 +180,17 @@ const arnOf = (pool: Pool): string => `arn:aws:cognito-idp:${regionOfPool(pool.i
 
 /** The UserPoolType AWS returns from Create/DescribeUserPool. */
 export function describePool(ctx: Context, pool: Pool): Record<string, unknown> {
+  // The MFA factors' settings are GetUserPoolMfaConfig's, not part of UserPoolType.
+  const {
+    SoftwareTokenMfaConfiguration: _totp,
+    EmailMfaConfiguration: _email,
+    SmsMfaConfiguration: _sms,
+    ...config
+  } = pool.config;
   return {
     Id: pool.id,
     Name: pool.name,
-    ...pool.config,
+    ...config,
     LastModifiedDate: epochSeconds(pool.updatedAt),
     CreationDate: epochSeconds(pool.createdAt),
     EstimatedNumberOfUsers: ctx.store.pools.estimatedUsers(pool.id),
@@ -226,8 +233,17 @@ export const poolOperations = {
 
   UpdateUserPool: defineOperation(shape.structure({ UserPoolId: userPoolId, ...settingsMembers }), (ctx, request) => {
     const pool = requirePool(ctx, request.UserPoolId);
+    const settings = settingsConfig(request);
+    // UpdateUserPool has no members for the MFA factors (SetUserPoolMfaConfig sets them): they
+    // stay as they are while MFA stays on.
+    const { SoftwareTokenMfaConfiguration, SmsMfaConfiguration, EmailMfaConfiguration, SmsConfiguration } = pool.config;
+    const factors =
+      settings.MfaConfiguration === "OFF"
+        ? {}
+        : { SoftwareTokenMfaConfiguration, SmsMfaConfiguration, EmailMfaConfiguration, SmsConfiguration };
     const config: PoolConfig = {
-      ...settingsConfig(request),
+      ...settings,
+      ...factors,
       SchemaAttributes: pool.config.SchemaAttributes,
       AliasAttributes: pool.config.AliasAttributes,
       UsernameAttributes: pool.config.UsernameAttributes,

@@ -15,6 +15,9 @@ export interface PendingChallenge {
   readonly expiresAt: number;
 }
 
+/** The `challenge` of a row whose Session has been answered (see `spend`). */
+export const spentChallenge = "SPENT";
+
 interface ChallengeRow {
   session: string;
   pool_id: string;
@@ -33,6 +36,9 @@ export function challengeRepository(db: Db) {
   );
   const get = db.prepare<[string], ChallengeRow>("SELECT * FROM auth_challenges WHERE session = ?");
   const remove = db.prepare<[string]>("DELETE FROM auth_challenges WHERE session = ?");
+  const spend = db.prepare<[string, string, string]>(
+    "UPDATE auth_challenges SET challenge = ? WHERE session = ? AND challenge = ?",
+  );
   const purge = db.prepare<[number]>("DELETE FROM auth_challenges WHERE expires_at < ?");
   return {
     insert(challenge: PendingChallenge): void {
@@ -58,6 +64,14 @@ export function challengeRepository(db: Db) {
      */
     consume(session: string): boolean {
       return remove.run(session).changes === 1;
+    },
+    /**
+     * Marks the challenge answered while keeping its row until the purge, so that a second
+     * answer hears that the Session was already used rather than that it never existed. False
+     * when another answer spent it first.
+     */
+    spend(session: string, challenge: string): boolean {
+      return spend.run(spentChallenge, session, challenge).changes === 1;
     },
     purgeExpired(now: number): void {
       purge.run(now);
