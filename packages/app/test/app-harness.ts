@@ -50,6 +50,8 @@ export interface HarnessOptions {
   /** API settings over the defaults (web and public clients, the emulator's issuer). */
   readonly api?: Partial<ApiSettings>;
   readonly clock?: Clock;
+  /** Settings of the seeded pool over the dev seed's, e.g. `{ AliasAttributes: [] }`. */
+  readonly pool?: Readonly<Record<string, unknown>>;
   /**
    * Listen on a free loopback port, with `publicUrl` set to that origin so a real browser's
    * `Origin` header passes the same-origin check (for Chromium tests and screenshots).
@@ -78,10 +80,12 @@ export async function startAppHarness({
   config: overrides = {},
   api: apiOverrides = {},
   clock,
+  pool: poolOverrides = {},
   listen = false,
 }: HarnessOptions): Promise<AppHarness> {
   const seed = devSeed();
-  const pool = seed.pools[0]!;
+  const pool: SeedPool = { ...seed.pools[0]!, ...poolOverrides };
+  seed.pools[0] = pool;
   const web = pool.Clients.find((c) => c.ClientSecret)!;
   const publicClient = pool.Clients.find((c) => !c.ClientSecret)!;
   const emulator = await startEmulator({ port: 0, inMemory: true, seed, ...(clock ? { clock } : {}) });

@@ -77,6 +77,9 @@ export function usernameProblem(username: string): MessageCode | null {
   return null;
 }
 
+/** Whether `value` has the shape of an email address (a pool with the email alias refuses it as a username). */
+export const isEmailFormat = (value: string): boolean => emailPattern.test(value);
+
 export function emailProblem(email: string): MessageCode | null {
   if (email === "") return "FIELD_REQUIRED";
   if (length(email) > fieldLimits.email || !emailPattern.test(email)) return "EMAIL_INVALID";

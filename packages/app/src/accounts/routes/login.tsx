@@ -12,10 +12,10 @@ import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import type { CognitoTokens } from "../../plugins/session-types.ts";
 import { CognitoFailure, profileFromIdToken } from "../cognito.ts";
-import { cleanLogin, failureStatus, fieldLimits, fieldOf, logFailure, type Errors } from "../forms.ts";
+import { cleanLogin, failureStatus, fieldLimits, fieldOf, isEmailFormat, logFailure, type Errors } from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
 import { flash, safeNext, startSession } from "../session-auth.ts";
-import { AccountConflictError } from "../users.ts";
+import { AccountConflictError, type CognitoProfile } from "../users.ts";
 
 interface LoginProps {
   readonly ctx: ViewContext;
@@ -82,6 +82,33 @@ const loginFailures: Partial<Record<MessageCode, { status: number; code: Message
   TOO_MANY_REQUESTS: { status: 429, code: "TOO_MANY_REQUESTS" },
 };
 
+/**
+ * Whether Cognito reached the account named by a login typed as an email address through a
+ * username that is that address, rather than through the account's verified email (the alias).
+ * AWS refuses such usernames in pools with the email alias, the pool this app documents; a pool
+ * without it accepts them and resolves the typed address as a username, so that anyone could
+ * register another person's address as a username and be reached by it (issue 14). The app
+ * never trusts that resolution.
+ */
+const reachedByUsername = (login: string, username: string): boolean =>
+  isEmailFormat(login) && username.toLowerCase() === login.toLowerCase();
+
+/** Whether an email-shaped `login` reached `profile` only through its verified email. */
+const reachedByVerifiedEmail = (login: string, profile: CognitoProfile): boolean =>
+  !isEmailFormat(login) ||
+  (!reachedByUsername(login, profile.username) &&
+    profile.emailVerified &&
+    profile.email.toLowerCase() === login.toLowerCase());
+
+/** Revokes tokens we will not use; a failure is logged, the refusal stands either way. */
+async function revokeTokens(request: FastifyRequest, tokens: CognitoTokens, why: string): Promise<void> {
+  try {
+    await request.server.cognitoGateway.revokeRefreshToken(tokens.refreshToken);
+  } catch (error) {
+    request.log.warn({ err: error }, `could not revoke the tokens of ${why}`);
+  }
+}
+
 export type SignInResult = "signed-in" | "inactive" | "conflict";
 
 /**
@@ -91,14 +118,8 @@ export type SignInResult = "signed-in" | "inactive" | "conflict";
  * new id holding the tokens.
  */
 export async function completeSignIn(request: FastifyRequest, tokens: CognitoTokens): Promise<SignInResult> {
-  const { users, cognitoGateway } = request.server;
-  const revoke = async (why: string) => {
-    try {
-      await cognitoGateway.revokeRefreshToken(tokens.refreshToken);
-    } catch (error) {
-      request.log.warn({ err: error }, `could not revoke the tokens of ${why}`);
-    }
-  };
+  const { users } = request.server;
+  const revoke = (why: string) => revokeTokens(request, tokens, why);
   let user;
   try {
     user = await users.syncFromCognito(profileFromIdToken(tokens.idToken), { login: true });
@@ -186,6 +207,10 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       }
 
       if (outcome.kind === "new-password-required") {
+        if (reachedByUsername(username, outcome.username)) {
+          request.log.warn("sign-in refused: an email address reached an account by its username, not its email");
+          return show(400, {}, "INCORRECT_CREDENTIALS");
+        }
         request.session.set("challenge", {
           name: "NEW_PASSWORD_REQUIRED",
           username: outcome.username,
@@ -194,6 +219,11 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
         });
         flash(request, "info", "NEW_PASSWORD_NEEDED");
         return reply.redirect("/new-password", 303);
+      }
+      if (!reachedByVerifiedEmail(username, profileFromIdToken(outcome.tokens.idToken))) {
+        await revokeTokens(request, outcome.tokens, "an account reached by a look-alike username");
+        request.log.warn("sign-in refused: an email address reached an account other than by its verified email");
+        return show(400, {}, "INCORRECT_CREDENTIALS");
       }
       const result = await completeSignIn(request, outcome.tokens);
       if (result === "inactive") return show(403, {}, "USER_DISABLED");
