@@ -177,10 +177,10 @@ async function newPage(browser: Browser, site: Site, viewport: ViewportName): Pr
   return context.newPage();
 }
 
-async function signIn(page: Page): Promise<void> {
+async function signIn(page: Page, who: { username: string; password: string } = admin): Promise<void> {
   await page.goto("/admin/login");
-  await page.getByLabel("Username").fill(admin.username);
-  await page.getByLabel("Password").fill(admin.password);
+  await page.getByLabel("Username").fill(who.username);
+  await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/admin\/$/);
 }
@@ -238,6 +238,12 @@ async function main(): Promise<void> {
       await capture(page, "/admin/audit-log", `backoffice-audit-log-${viewport}.png`);
       await page.context().close();
     }
+    // Grace (Support: view and change users, no manage_staff) sees what she may not grant disabled.
+    const limited = await newPage(browser, site, "desktop");
+    await signIn(limited, { username: "grace", password: "Hopper-Staff-2024!" });
+    await capture(limited, `/admin/users/${ids.alan}`, "backoffice-user-change-limited-desktop.png");
+    await capture(limited, `/admin/users/${ids.barbara}`, "backoffice-user-change-refused-desktop.png");
+    await limited.context().close();
   } finally {
     await site.stop();
     await browser.close();

@@ -133,7 +133,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office permissions (%s)", (
     expect(change.body).toMatch(/name="is_active"[^>]*disabled/);
     expect(change.body).not.toContain("Reset the back-office password");
 
-    const post = await browser.post(`/admin/users/${ids.user}`, { is_active: "on" });
+    const post = await browser.post(`/admin/users/${ids.user}`, { _form: "change-user", is_active: "on" });
     expect(post.statusCode).toBe(403);
     for (const url of [`/admin/users/${ids.user}/password`, `/admin/users/${ids.user}/delete`, "/admin/users/add"]) {
       expect((await browser.get(url)).statusCode, url).toBe(403);
@@ -149,7 +149,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office permissions (%s)", (
     expect(textOf(change.body)).toContain("Change user:");
     expect(change.body).toMatch(/<button[^>]*name="_save"[^>]*>\s*Save\s*</);
     expect(change.body).not.toContain(`href="/admin/users/${ids.user}/delete"`);
-    const res = await browser.post(`/admin/users/${ids.user}`, { username: "", email: "" });
+    const res = await browser.post(`/admin/users/${ids.user}`, { _form: "change-user", username: "", email: "" });
     expect(res.statusCode).toBe(400);
   });
 

@@ -141,18 +141,25 @@ describe.each(["sqlite", "postgres"] as const)("back-office groups and audit log
     it("lists every entry newest first with who, what and the message, filtered and searched", async () => {
       const actor = await localUser(h, {
         prefix: "auditor",
-        permissions: ["accounts.view_user", "accounts.change_user", "backoffice.view_auditlogentry"],
+        permissions: [
+          "accounts.view_user",
+          "accounts.change_user",
+          "accounts.manage_staff",
+          "backoffice.view_auditlogentry",
+        ],
       });
       const browser = await adminSignIn(h, actor);
       const target = await localUser(h, { prefix: "audited", staff: false });
       await browser.get(`/admin/users/${target.id}`);
       await browser.post(`/admin/users/${target.id}`, {
+        _form: "change-user",
         username: target.username,
         email: target.email,
         is_staff: "on",
       });
       await browser.get(`/admin/users/${target.id}`);
       await browser.post(`/admin/users/${target.id}`, {
+        _form: "change-user",
         username: target.username,
         email: target.email,
         is_active: "on",

@@ -404,7 +404,11 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       adminClient.destroy();
       const groupId = await newGroup();
       await root.browser.get(`/admin/users/${person.userId}`);
-      const res = await root.browser.post(`/admin/users/${person.userId}`, { groups: groupId, _save: "1" });
+      const res = await root.browser.post(`/admin/users/${person.userId}`, {
+        _form: "change-user",
+        groups: groupId,
+        _save: "1",
+      });
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe("/admin/users");
       const list = await root.browser.follow();
@@ -432,6 +436,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       try {
         await root.browser.get(`/admin/users/${user.id}`);
         const res = await root.browser.post(`/admin/users/${user.id}`, {
+          _form: "change-user",
           username: user.username,
           email: user.email,
           is_active: "on",
@@ -449,6 +454,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       const other = await localUser(h, { prefix: "other", staff: false });
       await root.browser.get(`/admin/users/${user.id}`);
       const res = await root.browser.post(`/admin/users/${user.id}`, {
+        _form: "change-user",
         username: other.username.toUpperCase(),
         email: "broken",
         is_active: "on",
@@ -462,6 +468,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       expect((await rowOf(user.id))?.is_staff).toBeFalsy();
 
       await root.browser.post(`/admin/users/${user.id}`, {
+        _form: "change-user",
         username: user.username,
         email: user.email,
         is_active: "on",
@@ -476,6 +483,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       const page = await root.browser.get(`/admin/users/${linked.id}`);
       expect(page.body).not.toContain('name="username"');
       await root.browser.post(`/admin/users/${linked.id}`, {
+        _form: "change-user",
         username: "hijack",
         email: "x@example.com",
         is_active: "on",
@@ -486,6 +494,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       const name = uniqueName("newname");
       await root.browser.get(`/admin/users/${local.id}`);
       await root.browser.post(`/admin/users/${local.id}`, {
+        _form: "change-user",
         username: name,
         email: `${name}@example.com`,
         is_active: "on",
@@ -494,20 +503,54 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       expect((await auditOf(h, local.id)).at(-1)?.change_message).toBe("Changed username and email.");
     });
 
+    it("refuses a POST without the form's fields (an empty body, another form's) instead of clearing every flag", async () => {
+      const user = await localUser(h, { prefix: "emptypost" });
+      await root.browser.get(`/admin/users/${user.id}`);
+      const bodies = ["", "_csrf=" + (/name="_csrf" value="([^"]+)"/.exec(root.browser.last?.body ?? "")?.[1] ?? "")];
+      for (const payload of bodies) {
+        const res = await h.app.inject({
+          method: "POST",
+          url: `/admin/users/${user.id}`,
+          payload,
+          headers: { "content-type": "application/x-www-form-urlencoded", cookie: root.browser.cookieHeader },
+        });
+        expect([400, 403]).toContain(res.statusCode);
+      }
+      // No body at all, the token in a header (which the CSRF check also reads): was a 500.
+      const token = /name="_csrf" value="([^"]+)"/.exec(root.browser.last?.body ?? "")?.[1] ?? "";
+      const bare = await h.app.inject({
+        method: "POST",
+        url: `/admin/users/${user.id}`,
+        headers: { "csrf-token": token, cookie: root.browser.cookieHeader },
+      });
+      expect(bare.statusCode).toBe(400);
+      const noFields = await root.browser.post(`/admin/users/${user.id}`, {});
+      expect(noFields.statusCode).toBe(400);
+      expect(textOf(noFields.body)).toContain(say("FORM_INCOMPLETE"));
+      const row = await rowOf(user.id);
+      expect(row?.is_active).toBeTruthy();
+      expect(row?.is_staff).toBeTruthy();
+      expect(await auditOf(h, user.id)).toEqual([]);
+    });
+
     it("lets nobody deactivate or un-staff themselves, and only a superuser grant superuser status or change a superuser", async () => {
       await root.browser.get(`/admin/users/${root.user.id}`);
-      const self = await root.browser.post(`/admin/users/${root.user.id}`, { is_superuser: "on" });
+      const self = await root.browser.post(`/admin/users/${root.user.id}`, {
+        _form: "change-user",
+        is_superuser: "on",
+      });
       expect(self.statusCode).toBe(400);
       expect(textOf(self.body)).toContain(say("CANNOT_CHANGE_SELF"));
 
       const manager = await localUser(h, {
         prefix: "mgr",
-        permissions: ["accounts.view_user", "accounts.change_user"],
+        permissions: ["accounts.view_user", "accounts.change_user", "accounts.manage_staff"],
       });
       const browser = await adminSignIn(h, manager);
       const target = await localUser(h, { prefix: "promote", staff: false });
       await browser.get(`/admin/users/${target.id}`);
       await browser.post(`/admin/users/${target.id}`, {
+        _form: "change-user",
         username: target.username,
         email: target.email,
         is_active: "on",
@@ -521,6 +564,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       const managerPage = await browser.get(`/admin/users/${manager.id}`);
       expect(managerPage.statusCode).toBe(200);
       const grab = await browser.post(`/admin/users/${manager.id}`, {
+        _form: "change-user",
         username: manager.username,
         email: manager.email,
         is_active: "on",
@@ -535,12 +579,14 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
           .select("permission_id")
           .where("user_id", "=", manager.id)
           .execute(),
-      ).toHaveLength(2);
+      ).toHaveLength(3);
 
       const boss = await localUser(h, { prefix: "boss", superuser: true });
       const view = await browser.get(`/admin/users/${boss.id}`);
       expect(view.body).not.toContain('name="_save"');
-      expect((await browser.post(`/admin/users/${boss.id}`, { is_active: "on" })).statusCode).toBe(403);
+      expect(
+        (await browser.post(`/admin/users/${boss.id}`, { _form: "change-user", is_active: "on" })).statusCode,
+      ).toBe(403);
     });
   });
 

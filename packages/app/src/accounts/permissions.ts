@@ -1,6 +1,7 @@
 /**
  * Permissions as Django has them: `view`/`add`/`change`/`delete` per model, codenamed
- * `<module>.<action>_<model>`, granted to users directly or through groups; superusers have
+ * `<module>.<action>_<model>`, plus the special ones a model's Meta.permissions would add
+ * (`accounts.manage_staff`), granted to users directly or through groups; superusers have
  * them all, inactive users none. Declared here as data and written to the `permissions` table
  * after migrations (Django's post_migrate `create_permissions`).
  */
@@ -15,21 +16,40 @@ const models = [
   { module: "backoffice", model: "auditlogentry", label: "audit log entry" },
 ] as const;
 
+/**
+ * Permissions that are not one action on one model. `manage_staff`: changing a staff account
+ * (its flags, groups, permissions, passwords, Cognito account) or making someone staff; without
+ * it `change_user` reaches only non-staff accounts, so it is not a way into the back office.
+ */
+const specials = [{ codename: "accounts.manage_staff", name: "Can manage staff accounts" }] as const;
+
 export type Action = (typeof actions)[number];
 type Model = (typeof models)[number];
-export type PermissionCodename = `${Model["module"]}.${Action}_${Model["model"]}`;
+export type ModelPermissionCodename = `${Model["module"]}.${Action}_${Model["model"]}`;
+export type SpecialPermissionCodename = (typeof specials)[number]["codename"];
+export type PermissionCodename = ModelPermissionCodename | SpecialPermissionCodename;
 
-export interface PermissionDefinition {
-  readonly codename: PermissionCodename;
+export interface PermissionDefinition<Codename extends PermissionCodename = PermissionCodename> {
+  readonly codename: Codename;
   readonly name: string;
 }
 
-export const permissionCatalogue: readonly PermissionDefinition[] = models.flatMap(({ module, model, label }) =>
-  actions.map((action) => ({
-    codename: `${module}.${action}_${model}` as PermissionCodename,
-    name: `Can ${action} ${label}`,
-  })),
+export const modelPermissions: readonly PermissionDefinition<ModelPermissionCodename>[] = models.flatMap(
+  ({ module, model, label }) =>
+    actions.map((action) => ({
+      codename: `${module}.${action}_${model}` as ModelPermissionCodename,
+      name: `Can ${action} ${label}`,
+    })),
 );
+
+export const specialPermissions: readonly PermissionDefinition<SpecialPermissionCodename>[] = specials;
+
+export const permissionCatalogue: readonly PermissionDefinition[] = [...modelPermissions, ...specialPermissions];
+
+const knownCodenames: ReadonlySet<string> = new Set(permissionCatalogue.map((p) => p.codename));
+
+/** Narrows untrusted input (a submitted checkbox value) to a codename of the catalogue. */
+export const isPermissionCodename = (value: string): value is PermissionCodename => knownCodenames.has(value);
 
 /** Inserts the catalogue's permissions that the table lacks; safe to run at every start. */
 export async function syncPermissions(db: Db): Promise<void> {
@@ -43,9 +63,16 @@ export async function syncPermissions(db: Db): Promise<void> {
     .execute();
 }
 
-/** Every codename `user` holds, directly or through a group. */
+/** Every codename `user` holds, directly or through a group; none while inactive. */
 export async function permissionsOf(db: Db, user: User): Promise<ReadonlySet<string>> {
-  if (!user.isActive) return new Set();
+  return user.isActive ? grantedPermissionsOf(db, user) : new Set();
+}
+
+/**
+ * Every codename granted to `user`, whether or not the account is active now: what they would
+ * hold if reactivated, which is what decides whether another staff member may manage them.
+ */
+export async function grantedPermissionsOf(db: Db, user: User): Promise<ReadonlySet<string>> {
   if (user.isSuperuser) return new Set(permissionCatalogue.map((p) => p.codename));
   const direct = db
     .selectFrom("user_permissions")

@@ -110,6 +110,7 @@ export const backofficeCss = `/* Gatehouse back office: dense, Django-admin-like
 .bo-badge-add { background: #d7f0e0; color: #155d33; }
 .bo-badge-change { background: #fff0c7; color: #6b4e00; }
 .bo-badge-delete { background: #fbdcdc; color: #8a1f1f; }
+.bo-badge-refuse { background: #e4e2f5; color: #3b2f80; }
 .bo-models td:first-child a { font-weight: 600; }
 .bo-login { max-width: 24rem; margin: 3rem auto; }
 .bo-login .bo-card-head { background: var(--bo-header); color: #fff; font-size: 1rem; padding: 0.75rem 1rem; }

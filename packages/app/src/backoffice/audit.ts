@@ -6,9 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { DatabaseSchema } from "../db/schema.ts";
+import type { AuditLogTable, DatabaseSchema } from "../db/schema.ts";
 
-export type AuditAction = "add" | "change" | "delete";
+/** Django's LogEntry flags, and "refuse": an attempt the policy turned down (policy.ts). */
+export const auditActions = ["add", "change", "delete", "refuse"] as const satisfies readonly AuditLogTable["action"][];
+export type AuditAction = (typeof auditActions)[number];
 export type AuditObjectType = "user" | "group";
 
 export interface AuditEntry {

@@ -1,6 +1,7 @@
 /** Building blocks of the back-office pages, so lists, forms and panels look and work alike. */
 import type { ComponentChildren } from "preact";
 import { formatDateTime } from "../pages/display.tsx";
+import type { AuditAction } from "./audit.ts";
 
 /** A ✓ or ✗ that also reads as "Yes"/"No" to screen readers and in tests. */
 export function BoolIcon({ value }: { value: boolean }) {
@@ -317,7 +318,7 @@ export function FilterPanel({ filters, active }: { filters: readonly FilterSpec[
   );
 }
 
-export function ActionBadge({ action }: { action: "add" | "change" | "delete" }) {
-  const label = { add: "Added", change: "Changed", delete: "Deleted" }[action];
+export function ActionBadge({ action }: { action: AuditAction }) {
+  const label = { add: "Added", change: "Changed", delete: "Deleted", refuse: "Refused" }[action];
   return <span class={`badge bo-badge-${action}`}>{label}</span>;
 }

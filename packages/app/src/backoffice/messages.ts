@@ -15,6 +15,7 @@ export const backofficeMessages = {
     "You are signed in to the site as {username}. The back office has its own sign-in: enter your back-office password.",
   SIGNED_OUT: "You have been signed out of the back office.",
   FIELD_REQUIRED: "This field is required.",
+  FORM_INCOMPLETE: "The form arrived without its fields, so nothing was changed. Please fill it in and save again.",
 
   // Users
   USER_ADDED: 'The user "{username}" was added successfully. You may edit it again below.',
@@ -32,6 +33,12 @@ export const backofficeMessages = {
   CANNOT_CHANGE_SELF: "You cannot deactivate, delete or remove staff status from your own account.",
   SUPERUSER_ONLY: "Only a superuser can change a superuser or grant superuser status.",
   OWN_PERMISSIONS: "Only a superuser can change their own groups or permissions.",
+  STAFF_MANAGERS_ONLY:
+    "Only a superuser or a staff member with “Can manage staff accounts” can change a staff account or grant staff status.",
+  MORE_PRIVILEGED: "This user holds permissions that you do not, so you cannot change their account.",
+  GRANT_NOT_HELD: "You can only grant permissions that you hold yourself.",
+  GROUPS_NOT_HELD: "You can only add someone to a group whose permissions you all hold yourself.",
+  GROUP_MORE_PRIVILEGED: "This group grants permissions that you do not hold, so you cannot delete it.",
   BULK_NONE_SELECTED: "Items must be selected in order to perform actions on them. No items have been changed.",
   BULK_NO_ACTION: "No action selected.",
   BULK_ACTIVATED: "Activated {count} {users}.",

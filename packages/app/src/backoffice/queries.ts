@@ -190,3 +190,20 @@ export async function setMemberships(
       .execute();
   }
 }
+
+/** Every group's id with the codenames it grants (a group without any maps to an empty set). */
+export async function permissionsByGroup(executor: Executor): Promise<Map<string, Set<string>>> {
+  const rows = await executor
+    .selectFrom("groups")
+    .leftJoin("group_permissions", "group_permissions.group_id", "groups.id")
+    .leftJoin("permissions", "permissions.id", "group_permissions.permission_id")
+    .select(["groups.id as groupId", "permissions.codename"])
+    .execute();
+  const byGroup = new Map<string, Set<string>>();
+  for (const { groupId, codename } of rows) {
+    const codenames = byGroup.get(groupId) ?? new Set<string>();
+    if (codename) codenames.add(codename);
+    byGroup.set(groupId, codenames);
+  }
+  return byGroup;
+}

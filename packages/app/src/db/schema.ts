@@ -76,7 +76,8 @@ export interface SessionsTable {
 export interface AuditLogTable {
   id: string;
   actor_id: string | null;
-  action: "add" | "change" | "delete";
+  /** "refuse": an attempt the back office turned down, kept beside what it did. */
+  action: "add" | "change" | "delete" | "refuse";
   object_type: string;
   object_id: string;
   object_repr: string;

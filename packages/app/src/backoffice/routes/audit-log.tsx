@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import { asDate } from "../../db/schema.ts";
 import type { ViewContext } from "../../pages/view.ts";
 import { staffOfRequest, type Staff } from "../access.ts";
+import { auditActions, type AuditAction } from "../audit.ts";
 import { ActionBadge, DateTime, FilterPanel, Pagination, type FilterSpec } from "../components.tsx";
 import { fieldOf, pageOf, withQuery } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
@@ -16,7 +17,7 @@ import { containsPattern, isUuid } from "../queries.ts";
 import { objectHref } from "./home.tsx";
 
 const entriesPerPage = 50;
-const actions = ["add", "change", "delete"] as const;
+const actions = auditActions;
 const objectTypes = ["user", "group"] as const;
 const ages = { today: 1, week: 7, month: 30 } as const;
 type Age = keyof typeof ages;
@@ -26,7 +27,7 @@ interface Entry {
   readonly at: Date;
   readonly actor: string | null;
   readonly actorId: string | null;
-  readonly action: "add" | "change" | "delete";
+  readonly action: AuditAction;
   readonly objectType: string;
   readonly objectId: string;
   readonly objectRepr: string;
@@ -84,7 +85,7 @@ function AuditLogPage({
       choices: [
         { label: "All", href: href({ action: null }), selected: !state.action },
         ...actions.map((a) => ({
-          label: { add: "Addition", change: "Change", delete: "Deletion" }[a],
+          label: { add: "Addition", change: "Change", delete: "Deletion", refuse: "Refusal" }[a],
           href: href({ action: a }),
           selected: state.action === a,
         })),

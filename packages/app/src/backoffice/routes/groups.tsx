@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { sql, type Transaction } from "kysely";
 import { randomUUID } from "node:crypto";
 import type { DatabaseSchema } from "../../db/schema.ts";
-import { permissionCatalogue } from "../../accounts/permissions.ts";
+import { isPermissionCodename } from "../../accounts/permissions.ts";
 import { HttpError } from "../../http-error.ts";
 import type { ViewContext } from "../../pages/view.ts";
 import { notify, staffOfRequest, type Staff } from "../access.ts";
@@ -17,6 +17,7 @@ import { fieldOf, fieldsOf, hasControlCharacters, pageOf, withQuery } from "../f
 import { BackofficeLayout } from "../layout.tsx";
 import { say } from "../messages.ts";
 import { PermissionPicker } from "../pickers.tsx";
+import { holdsAll, recordRefusal, withinGrant } from "../policy.ts";
 import { allPermissions, containsPattern, groupPermissionsOf, isUuid } from "../queries.ts";
 
 interface Group {
@@ -25,7 +26,6 @@ interface Group {
 }
 
 const groupsPerPage = 50;
-const knownCodenames = new Set<string>(permissionCatalogue.map((p) => p.codename));
 const listAccess = { backoffice: { anyOf: ["accounts.view_group", "accounts.change_group"] } } as const;
 const addAccess = { backoffice: { anyOf: ["accounts.add_group"] } } as const;
 const changeAccess = { backoffice: { anyOf: ["accounts.change_group"] } } as const;
@@ -189,13 +189,19 @@ function GroupForm({
               autofocus={!group}
             />
           </Row>
-          <Row label="Permissions" help="Every member of the group holds these permissions.">
-            <PermissionPicker name="permissions" selected={permissions} disabled={!canEdit} />
+          <Row label="Permissions" help="Every member of the group holds these permissions." error={errors.permissions}>
+            <PermissionPicker
+              name="permissions"
+              selected={permissions}
+              disabled={!canEdit}
+              grantable={staff.permissions}
+            />
+            {errors.permissions && <div class="invalid-feedback d-block">{errors.permissions}</div>}
           </Row>
         </Fieldset>
         {(canEdit || (group && staff.can("accounts.delete_group"))) && (
           <div class="bo-submit">
-            {group && staff.can("accounts.delete_group") && (
+            {group && staff.can("accounts.delete_group") && holdsAll(staff, permissions) && (
               <a class="btn btn-sm btn-outline-danger bo-delete" href={`/admin/groups/${group.id}/delete`}>
                 Delete
               </a>
@@ -291,14 +297,24 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
     return (await query.executeTakeFirst()) !== undefined;
   };
 
-  /** The submitted name and permissions, and what is wrong with them. */
-  const readForm = async (body: unknown, exceptId?: string) => {
+  /**
+   * The submitted name and permissions, and what is wrong with them. Permissions the staff
+   * member lacks stay as they were (`before`); asking for one more is refused and recorded.
+   */
+  const readForm = async (staff: Staff, body: unknown, group: Group | null, before: ReadonlySet<string>) => {
     const name = fieldOf(body, "name").trim();
-    const permissions = new Set(fieldsOf(body, "permissions").filter((c) => knownCodenames.has(c)));
+    const submitted = new Set(fieldsOf(body, "permissions").filter(isPermissionCodename));
+    const { value: permissions, beyond } = withinGrant(before, submitted, staff.permissions);
     const errors: Errors = {};
     if (name === "") errors.name = say("FIELD_REQUIRED");
     else if ([...name].length > 150 || hasControlCharacters(name)) errors.name = say("GROUP_NAME_INVALID");
-    else if (await nameTaken(name, exceptId)) errors.name = say("GROUP_NAME_TAKEN");
+    else if (await nameTaken(name, group?.id)) errors.name = say("GROUP_NAME_TAKEN");
+    if (beyond.length > 0) {
+      errors.permissions = say("GRANT_NOT_HELD");
+      // A refused addition has no group yet: its entry gets an id of its own.
+      const object = { type: "group", id: group?.id ?? randomUUID(), repr: group?.name ?? name } as const;
+      await recordRefusal(db, staff, object, `grant ${beyond.join(", ")}`, "GRANT_NOT_HELD");
+    }
     return { name, permissions, errors };
   };
 
@@ -377,7 +393,7 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
     { preHandler: app.csrfProtection, config: addAccess },
     async (request, reply): Promise<FastifyReply> => {
       const staff = staffOfRequest(request);
-      const { name, permissions, errors } = await readForm(request.body);
+      const { name, permissions, errors } = await readForm(staff, request.body, null, new Set());
       if (Object.keys(errors).length > 0) {
         return reply
           .code(400)
@@ -430,7 +446,8 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply): Promise<FastifyReply> => {
       const staff = staffOfRequest(request);
       const group = await groupFromParams(request);
-      const { name, permissions, errors } = await readForm(request.body, group.id);
+      const before = new Set(await groupPermissionsOf(db, group.id));
+      const { name, permissions, errors } = await readForm(staff, request.body, group, before);
       if (Object.keys(errors).length > 0) {
         return reply
           .code(400)
@@ -445,7 +462,6 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
             />,
           );
       }
-      const before = new Set(await groupPermissionsOf(db, group.id));
       const changed = [
         name !== group.name ? "name" : null,
         before.size === permissions.size && [...before].every((c) => permissions.has(c)) ? null : "permissions",
@@ -487,8 +503,25 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
         .execute()
     ).map((r) => r.username);
 
-  app.get("/admin/groups/:id/delete", { config: deleteAccess }, async (request, reply) => {
+  /** A group `staff` may delete: one that grants nothing they lack (deleting takes it from every member). */
+  const deletableGroup = async (request: FastifyRequest): Promise<Group> => {
+    const staff = staffOfRequest(request);
     const group = await groupFromParams(request);
+    if (holdsAll(staff, await groupPermissionsOf(db, group.id))) return group;
+    if (request.method === "POST") {
+      await recordRefusal(
+        db,
+        staff,
+        { type: "group", id: group.id, repr: group.name },
+        "delete the group",
+        "GROUP_MORE_PRIVILEGED",
+      );
+    }
+    throw new HttpError(403, say("GROUP_MORE_PRIVILEGED"));
+  };
+
+  app.get("/admin/groups/:id/delete", { config: deleteAccess }, async (request, reply) => {
+    const group = await deletableGroup(request);
     return reply.page(
       <DeleteGroupPage
         ctx={reply.viewContext()}
@@ -504,7 +537,7 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
     { preHandler: app.csrfProtection, config: deleteAccess },
     async (request, reply) => {
       const staff = staffOfRequest(request);
-      const group = await groupFromParams(request);
+      const group = await deletableGroup(request);
       await db.transaction().execute(async (trx) => {
         await writeAudit(trx, {
           actorId: staff.user.id,

@@ -6,13 +6,14 @@ import type { FastifyInstance } from "fastify";
 import { asDate } from "../../db/schema.ts";
 import type { ViewContext } from "../../pages/view.ts";
 import { staffOfRequest, type Staff } from "../access.ts";
+import type { AuditAction } from "../audit.ts";
 import { ActionBadge, DateTime } from "../components.tsx";
 import { BackofficeLayout, modelsOf } from "../layout.tsx";
 import { countOf } from "../queries.ts";
 
 interface RecentAction {
   readonly id: string;
-  readonly action: "add" | "change" | "delete";
+  readonly action: AuditAction;
   readonly objectType: string;
   readonly objectId: string;
   readonly objectRepr: string;

@@ -15,7 +15,7 @@ import { cognitoAdmin, describeFailure } from "../cognito-admin.ts";
 import { BoolIcon, Checkbox, PostForm } from "../components.tsx";
 import { checked, fieldOf, fieldsOf } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
-import { refusalFor } from "../policy.ts";
+import { managedUser, recordRefusal, refusalFor, userObject } from "../policy.ts";
 import { findUser, isUuid } from "../queries.ts";
 import { deleteUserRow, setActive } from "../user-writes.ts";
 
@@ -148,8 +148,9 @@ export default async function userActionRoutes(app: FastifyInstance): Promise<vo
       }
       const operation = action === "activate" ? "change" : action;
       for (const user of users) {
-        const refusal = refusalFor(staff, user, operation);
+        const refusal = refusalFor(staff, await managedUser(db, user), operation);
         if (refusal) {
+          await recordRefusal(db, staff, userObject(user), `${action} (bulk action)`, refusal);
           notify(request, "danger", refusal);
           return reply.redirect(backToList, 303);
         }

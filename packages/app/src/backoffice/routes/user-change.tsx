@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CognitoFailure } from "../../accounts/cognito.ts";
 import { emailProblem, fieldLimits, usernameProblem } from "../../accounts/forms.ts";
 import { t } from "../../accounts/messages.ts";
-import { permissionCatalogue } from "../../accounts/permissions.ts";
+import { isPermissionCodename } from "../../accounts/permissions.ts";
 import type { User } from "../../accounts/users.ts";
 import { HttpError } from "../../http-error.ts";
 import type { ViewContext } from "../../pages/view.ts";
@@ -20,11 +20,21 @@ import { CognitoPanel, type CognitoState } from "../cognito-panel.tsx";
 import { Checkbox, DateTime, Fieldset, FormErrorNote, Input, PostForm, Row } from "../components.tsx";
 import { checked, fieldOf, fieldsOf } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
-import { say } from "../messages.ts";
+import { say, type BackofficeMessage } from "../messages.ts";
 import { passwordRulesHint, passwordWeaknesses } from "../password-validation.ts";
 import { hashPassword, parsePasswordHash } from "../passwords.ts";
 import { GroupPicker, PermissionPicker } from "../pickers.tsx";
-import { refusalFor } from "../policy.ts";
+import {
+  ensureMayManage,
+  grantableGroups,
+  managedUser,
+  recordRefusal,
+  refusalFor,
+  staffGrantRefusal,
+  userObject,
+  withinGrant,
+  type ManagedUser,
+} from "../policy.ts";
 import {
   allGroups,
   allPermissions,
@@ -32,6 +42,7 @@ import {
   emailTaken,
   findUser,
   groupsOfUser,
+  permissionsByGroup,
   setMemberships,
   usernameTaken,
   type GroupRow,
@@ -40,6 +51,13 @@ import { deleteUserRow } from "../user-writes.ts";
 import { destroyUserSessions } from "../../plugins/session-store.ts";
 
 type Errors = Record<string, string>;
+
+/**
+ * The change form's own hidden field. A POST without it (an empty body, another form's fields)
+ * would read as "every checkbox unticked" and strip the account's flags and groups; it is
+ * refused whole instead.
+ */
+const formMarker = { name: "_form", value: "change-user" } as const;
 
 /** The editable part of the form, as stored or as submitted. */
 interface UserForm {
@@ -76,16 +94,30 @@ function PasswordSummary({ user }: { user: User }) {
 interface ChangePageProps {
   readonly ctx: ViewContext;
   readonly staff: Staff;
-  readonly user: User;
+  readonly target: ManagedUser;
   readonly form: UserForm;
   readonly groups: readonly GroupRow[];
+  /** Ids of the groups the staff member may add the user to or take them out of. */
+  readonly grantable: ReadonlySet<string>;
   readonly inherited: ReadonlySet<string>;
   readonly cognito: CognitoState;
   readonly errors?: Errors;
 }
 
-function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, errors = {} }: ChangePageProps) {
-  const canEdit = staff.can("accounts.change_user") && refusalFor(staff, user, "change") === null;
+function ChangeUserPage({
+  ctx,
+  staff,
+  target,
+  form,
+  groups,
+  grantable,
+  inherited,
+  cognito,
+  errors = {},
+}: ChangePageProps) {
+  const user = target.user;
+  const refusal: BackofficeMessage | null = refusalFor(staff, target, "change");
+  const canEdit = staff.can("accounts.change_user") && refusal === null;
   const identityEditable = canEdit && user.cognitoSub === null;
   const managed = "Kept in step with Cognito at each sign-in and by “Resync from Cognito”.";
   return (
@@ -102,10 +134,16 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
           )}
         </div>
       </div>
-      <FormErrorNote show={Object.keys(errors).length > 0} />
+      <FormErrorNote show={Object.keys(errors).length > 0} text={errors.__all__} />
+      {staff.can("accounts.change_user") && refusal && (
+        <div class="alert alert-secondary py-2 bo-message" data-testid="read-only-reason">
+          {say(refusal)}
+        </div>
+      )}
       <div class="row g-3">
         <div class="col-xl-8">
           <PostForm action={`/admin/users/${user.id}`} csrfToken={ctx.csrfToken} id="user-form">
+            <input type="hidden" name={formMarker.name} value={formMarker.value} />
             <Fieldset title="Account">
               <Row
                 label="Username"
@@ -178,7 +216,12 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
                 {errors.is_active && <div class="invalid-feedback d-block">{errors.is_active}</div>}
               </Row>
               <Row label="Staff status" help="Designates whether the user can sign in to this back office.">
-                <Checkbox name="is_staff" label="Staff status" checked={form.isStaff} disabled={!canEdit} />
+                <Checkbox
+                  name="is_staff"
+                  label="Staff status"
+                  checked={form.isStaff}
+                  disabled={!canEdit || (!user.isStaff && staffGrantRefusal(staff) !== null)}
+                />
                 {errors.is_staff && <div class="invalid-feedback d-block">{errors.is_staff}</div>}
               </Row>
               <Row
@@ -200,7 +243,7 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
                 label="Groups"
                 help="The groups this user belongs to. A user gets all permissions granted to each of their groups."
               >
-                <GroupPicker groups={groups} selected={form.groupIds} disabled={!canEdit} />
+                <GroupPicker groups={groups} selected={form.groupIds} disabled={!canEdit} grantable={grantable} />
                 {errors.groups && <div class="invalid-feedback d-block">{errors.groups}</div>}
               </Row>
               <Row
@@ -212,6 +255,7 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
                   selected={form.permissions}
                   inherited={inherited}
                   disabled={!canEdit}
+                  grantable={staff.permissions}
                 />
                 {errors.user_permissions && <div class="invalid-feedback d-block">{errors.user_permissions}</div>}
               </Row>
@@ -240,7 +284,7 @@ function ChangeUserPage({ ctx, staff, user, form, groups, inherited, cognito, er
             </Fieldset>
             {(canEdit || staff.can("accounts.delete_user")) && (
               <div class="bo-submit">
-                {staff.can("accounts.delete_user") && refusalFor(staff, user, "delete") === null && (
+                {staff.can("accounts.delete_user") && refusalFor(staff, target, "delete") === null && (
                   <a class="btn btn-sm btn-outline-danger bo-delete" href={`/admin/users/${user.id}/delete`}>
                     Delete
                   </a>
@@ -295,7 +339,6 @@ export async function userFromParams(app: FastifyInstance, request: FastifyReque
 const viewAccess = { backoffice: { anyOf: ["accounts.view_user", "accounts.change_user"] } } as const;
 const changeAccess = { backoffice: { anyOf: ["accounts.change_user"] } } as const;
 const deleteAccess = { backoffice: { anyOf: ["accounts.delete_user"] } } as const;
-const knownCodenames = new Set<string>(permissionCatalogue.map((p) => p.codename));
 
 export default async function userChangeRoutes(app: FastifyInstance): Promise<void> {
   const db = app.database.db;
@@ -308,6 +351,7 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
     form?: UserForm,
     errors?: Errors,
   ): Promise<FastifyReply> => {
+    const staff = staffOfRequest(request);
     const groups = await allGroups(db);
     const current: UserForm = form ?? {
       username: user.username,
@@ -330,10 +374,11 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
       .page(
         <ChangeUserPage
           ctx={reply.viewContext()}
-          staff={staffOfRequest(request)}
-          user={user}
+          staff={staff}
+          target={await managedUser(db, user)}
           form={current}
           groups={groups}
+          grantable={grantableGroups(staff, await permissionsByGroup(db))}
           inherited={new Set(viaGroups.map((r) => r.codename))}
           cognito={await cognitoStateOf(cognito, user, request)}
           errors={errors}
@@ -351,11 +396,25 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
     async (request, reply): Promise<FastifyReply> => {
       const staff = staffOfRequest(request);
       const user = await userFromParams(app, request);
-      if (refusalFor(staff, user, "change")) throw new HttpError(403, say("SUPERUSER_ONLY"));
+      await ensureMayManage(db, staff, user, "change", "change the user");
       const body = request.body;
+      if (fieldOf(body, formMarker.name) !== formMarker.value) {
+        return render(request, reply, user, undefined, { __all__: say("FORM_INCOMPLETE") });
+      }
       const identityEditable = user.cognitoSub === null;
-      const groups = await allGroups(db);
-      const groupIds = new Set(groups.map((g) => g.id));
+      const beforeGroups = new Set((await groupsOfUser(db, user.id)).map((g) => g.id));
+      const beforePermissions = new Set(await directPermissionsOf(db, user.id));
+      const byGroup = await permissionsByGroup(db);
+      const groups = withinGrant(
+        beforeGroups,
+        new Set(fieldsOf(body, "groups").filter((id) => byGroup.has(id))),
+        grantableGroups(staff, byGroup),
+      );
+      const permissions = withinGrant(
+        beforePermissions,
+        new Set(fieldsOf(body, "user_permissions").filter(isPermissionCodename)),
+        staff.permissions,
+      );
       const form: UserForm = {
         username: identityEditable ? fieldOf(body, "username").trim() : user.username,
         email: identityEditable ? fieldOf(body, "email").trim() : user.email,
@@ -363,8 +422,8 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
         isStaff: checked(body, "is_staff"),
         // Only a superuser can grant or take superuser status; for others it stays as it is.
         isSuperuser: staff.user.isSuperuser ? checked(body, "is_superuser") : user.isSuperuser,
-        groupIds: new Set(fieldsOf(body, "groups").filter((id) => groupIds.has(id))),
-        permissions: new Set(fieldsOf(body, "user_permissions").filter((c) => knownCodenames.has(c))),
+        groupIds: groups.value,
+        permissions: permissions.value,
       };
 
       const errors: Errors = {};
@@ -376,8 +435,6 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
         if (emailCode) errors.email = t(emailCode);
         else if (await emailTaken(db, form.email, user.id)) errors.email = say("EMAIL_TAKEN");
       }
-      const beforeGroups = new Set((await groupsOfUser(db, user.id)).map((g) => g.id));
-      const beforePermissions = new Set(await directPermissionsOf(db, user.id));
       const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
         a.size === b.size && [...a].every((x) => b.has(x));
       if (user.id === staff.user.id) {
@@ -388,6 +445,19 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
         if (!staff.user.isSuperuser && !sameSet(form.permissions, beforePermissions)) {
           errors.user_permissions = say("OWN_PERMISSIONS");
         }
+      }
+      // Grants beyond what the staff member holds: refused, and each kept in the audit log.
+      const refusals: [field: string, attempt: string, reason: BackofficeMessage][] = [];
+      if (form.isStaff && !user.isStaff && staffGrantRefusal(staff)) {
+        refusals.push(["is_staff", "grant staff status", "STAFF_MANAGERS_ONLY"]);
+      }
+      if (permissions.beyond.length > 0) {
+        refusals.push(["user_permissions", `grant ${permissions.beyond.join(", ")}`, "GRANT_NOT_HELD"]);
+      }
+      if (groups.beyond.length > 0) refusals.push(["groups", "add to a group", "GROUPS_NOT_HELD"]);
+      for (const [field, attempt, reason] of refusals) {
+        errors[field] ??= say(reason);
+        await recordRefusal(db, staff, userObject(user), attempt, reason);
       }
       if (Object.keys(errors).length > 0) return render(request, reply, user, form, errors);
 
@@ -401,7 +471,7 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
         sameSet(form.permissions, beforePermissions) ? null : "user_permissions",
       ].filter((field): field is string => field !== null);
 
-      const after = (request.body as Record<string, unknown>)._continue ? `/admin/users/${user.id}` : "/admin/users";
+      const after = fieldOf(body, "_continue") ? `/admin/users/${user.id}` : "/admin/users";
       if (changed.length === 0) {
         notify(request, "info", "NO_FIELDS_CHANGED");
         return reply.redirect(after, 303);
@@ -519,10 +589,12 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
     </BackofficeLayout>
   );
 
+  /** The user whose password `staff` may set; a refused POST is kept in the audit log. */
   const editableUser = async (request: FastifyRequest): Promise<{ staff: Staff; user: User }> => {
     const staff = staffOfRequest(request);
     const user = await userFromParams(app, request);
-    if (refusalFor(staff, user, "change")) throw new HttpError(403, say("SUPERUSER_ONLY"));
+    const attempt = request.method === "POST" ? "change the back-office password" : undefined;
+    await ensureMayManage(db, staff, user, "change", attempt);
     return { staff, user };
   };
 
@@ -633,8 +705,7 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
   const deletableUser = async (request: FastifyRequest): Promise<{ staff: Staff; user: User }> => {
     const staff = staffOfRequest(request);
     const user = await userFromParams(app, request);
-    const refusal = refusalFor(staff, user, "delete");
-    if (refusal) throw new HttpError(403, say(refusal));
+    await ensureMayManage(db, staff, user, "delete", request.method === "POST" ? "delete the user" : undefined);
     return { staff, user };
   };
 

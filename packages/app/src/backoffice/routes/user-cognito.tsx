@@ -25,7 +25,7 @@ import { cognitoAdmin, describeFailure, type CognitoAccount } from "../cognito-a
 import { PostForm } from "../components.tsx";
 import { BackofficeLayout } from "../layout.tsx";
 import { say } from "../messages.ts";
-import { refusalFor } from "../policy.ts";
+import { ensureMayManage } from "../policy.ts";
 import { usernameTaken } from "../queries.ts";
 import { userFromParams } from "./user-change.tsx";
 
@@ -129,8 +129,8 @@ export default async function userCognitoRoutes(app: FastifyInstance): Promise<v
     if (!isCognitoAction(action)) throw new HttpError(404, "No such Cognito action.");
     const staff = staffOfRequest(request);
     const user = await userFromParams(app, request);
-    const refusal = refusalFor(staff, user, "change");
-    if (refusal) throw new HttpError(403, say(refusal));
+    const attempt = request.method === "POST" ? `Cognito action “${action}”` : undefined;
+    await ensureMayManage(db, staff, user, "change", attempt);
     return { staff, user, action };
   };
 
