@@ -3,10 +3,9 @@
  * produces a 500, a hang or a half-written record.
  */
 import { ListUserPoolsCommand } from "@aws-sdk/client-cognito-identity-provider";
-import { connect } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, createPool, rawCall, startHarness, type Harness } from "./harness.ts";
+import { uploadInParts } from "./slow-upload.ts";
 
 let h: Harness;
 let poolId: string;
@@ -154,7 +153,7 @@ describe("bad input", () => {
   it("reads a refused body to its end before closing, so a client still sending it gets the 413, not a reset", async () => {
     // 2 MiB declared, sent in two parts with a pause: the answer comes before the second part.
     // A server that closed then, with bytes unread, would reset the connection (RFC 9112 §9.6).
-    const res = await sendInParts(h.emulator.url, 2 * 1024 * 1024, [1536 * 1024, 512 * 1024]);
+    const res = await listUserPoolsInParts(2 * 1024 * 1024, [1536 * 1024, 512 * 1024]);
     expect(res.socketError).toBeNull();
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toEqual({
@@ -166,7 +165,7 @@ describe("bad input", () => {
   });
 
   it("answers a body declared far beyond what it would read (1 GiB) at once, and closes", async () => {
-    const res = await sendInParts(h.emulator.url, 1024 * 1024 * 1024, [64 * 1024]);
+    const res = await listUserPoolsInParts(1024 * 1024 * 1024, [64 * 1024]);
     expect(res.status).toBe(413);
     expect(res.headers.connection).toBe("close");
     expect(JSON.parse(res.body)).toMatchObject({ __type: "RequestTooLargeException" });
@@ -357,44 +356,15 @@ describe("other endpoints", () => {
   });
 });
 
-/**
- * A ListUserPools call over a raw socket that declares `declared` body bytes and sends `parts`
- * of them with a pause after each, the way a slow uploader does: what came back, and whether
- * writing the rest failed (a connection reset under the client).
- */
-async function sendInParts(url: string, declared: number, parts: readonly number[]) {
-  const { hostname, port } = new URL(url);
-  // Half-open allowed, as an HTTP client keeps sending its body after the server's FIN.
-  const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
-  let received = Buffer.alloc(0);
-  let socketError: string | null = null;
-  socket.on("data", (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
-  socket.on("error", (error: NodeJS.ErrnoException) => (socketError ??= error.code ?? error.message));
-  socket.write(
-    "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n" +
-      `X-Amz-Target: AWSCognitoIdentityProviderService.ListUserPools\r\nContent-Length: ${declared}\r\n\r\n`,
-  );
-  for (const size of parts) {
-    if (socket.destroyed) socketError ??= "closed while the body was being sent";
-    else socket.write(Buffer.alloc(size, " "));
-    await sleep(200);
-  }
-  const complete = () => {
-    const end = received.indexOf("\r\n\r\n");
-    const length = /\r\ncontent-length: *(\d+)/i.exec(received.subarray(0, end).toString("latin1"))?.[1];
-    return end !== -1 && length !== undefined && received.length >= end + 4 + Number(length);
-  };
-  for (let waited = 0; !complete() && !socket.destroyed && waited < 5000; waited += 20) await sleep(20);
-  socket.destroy();
-  const end = received.indexOf("\r\n\r\n");
-  const [statusLine = "", ...lines] = received.subarray(0, end).toString("latin1").split("\r\n");
-  const headers = Object.fromEntries(
-    lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]),
-  );
-  return {
-    status: Number(statusLine.split(" ")[1]),
-    headers,
-    body: received.subarray(end + 4).toString(),
-    socketError,
-  };
-}
+/** ListUserPools declaring `declaredBytes` of body and sending `parts` of it, pausing after each. */
+const listUserPoolsInParts = (declaredBytes: number, parts: readonly number[]) =>
+  uploadInParts(h.emulator.url, {
+    method: "POST",
+    path: "/",
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AWSCognitoIdentityProviderService.ListUserPools",
+    },
+    declaredBytes,
+    parts,
+  });
