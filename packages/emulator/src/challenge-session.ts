@@ -18,6 +18,7 @@ export const sessionExpired = "Invalid session for the user, session is expired.
 export const sessionUsed = "Invalid session for the user, session can only be used once.";
 
 export const invalidSession = (): CognitoError => notAuthorized(messages.invalidSession);
+export const notAuthorizedSessionUsed = (): CognitoError => notAuthorized(sessionUsed);
 
 /**
  * Expired challenges are kept a day before they are purged, so that answering one late gets
@@ -64,7 +65,7 @@ export interface ChallengeTarget {
 export function pendingChallenge(ctx: Context, target: ChallengeTarget, key: string | undefined): PendingChallenge {
   const pending = key === undefined ? undefined : ctx.store.challenges.get(key);
   if (!pending || pending.poolId !== target.pool.id || pending.clientId !== target.client.id) throw invalidSession();
-  if (pending.challenge === spentChallenge) throw notAuthorized(sessionUsed);
+  if (pending.challenge === spentChallenge) throw notAuthorizedSessionUsed();
   if (pending.challenge !== target.name) throw invalidSession();
   if (pending.expiresAt <= ctx.clock.now()) throw notAuthorized(sessionExpired);
   return pending;

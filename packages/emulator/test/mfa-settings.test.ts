@@ -13,7 +13,6 @@ import {
   GetUserAuthFactorsCommand,
   GetUserCommand,
   GetUserPoolMfaConfigCommand,
-  InitiateAuthCommand,
   SetUserMFAPreferenceCommand,
   SetUserPoolMfaConfigCommand,
   VerifySoftwareTokenCommand,
@@ -30,6 +29,7 @@ import {
   startHarness,
   type Harness,
 } from "./harness.ts";
+import { mfaPool as sharedMfaPool, passwordSignIn, type Target } from "./mfa-harness.ts";
 
 const password = "Passw0rd!";
 let h: Harness;
@@ -39,35 +39,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h.stop());
 
-/** A pool with TOTP on (OPTIONAL unless told), a password client, and its ids. */
-async function mfaPool(config: Partial<SetUserPoolMfaConfigCommandInput> = {}) {
-  const poolId = (await createPool(h)).Id!;
-  const clientId = (await createClient(h, poolId, { ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"] })).ClientId!;
-  await h.cognito.send(
-    new SetUserPoolMfaConfigCommand({
-      UserPoolId: poolId,
-      MfaConfiguration: "OPTIONAL",
-      SoftwareTokenMfaConfiguration: { Enabled: true },
-      ...config,
-    }),
-  );
-  return { poolId, clientId };
-}
+const mfaPool = (config: Partial<SetUserPoolMfaConfigCommandInput> = {}) => sharedMfaPool(h, config);
 
 /** A confirmed user of the pool, signed in: its access token. */
-async function signedInUser(
-  target: { poolId: string; clientId: string },
-  username: string,
-  attributes: Record<string, string> = {},
-) {
+async function signedInUser(target: Target, username: string, attributes: Record<string, string> = {}) {
   await createConfirmedUser(h, target, username, password, attributes);
-  const { AuthenticationResult } = await h.cognito.send(
-    new InitiateAuthCommand({
-      ClientId: target.clientId,
-      AuthFlow: "USER_PASSWORD_AUTH",
-      AuthParameters: { USERNAME: username, PASSWORD: password },
-    }),
-  );
+  const { AuthenticationResult } = await passwordSignIn(h, target, username, password);
   return AuthenticationResult!.AccessToken!;
 }
 

@@ -1,19 +1,21 @@
 /**
  * Answers to sign-in challenges: RespondToAuthChallenge and AdminRespondToAuthChallenge for
  * PASSWORD_VERIFIER (the second step of USER_SRP_AUTH) and NEW_PASSWORD_REQUIRED (a user
- * created by an administrator signing in with the temporary password).
+ * created by an administrator signing in with the temporary password); the second-factor
+ * challenges are answered in mfa-challenges.ts.
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html
  *
- * A challenge is answered once: the pending row is consumed by the first answer that gets as
- * far as checking the proof, right or wrong, as Cognito invalidates a Session after a failed
- * answer. An answer refused before that (a missing parameter, a password the policy rejects)
+ * A password challenge is answered once: the pending row is consumed by the first answer that
+ * gets as far as checking the proof, right or wrong, as Cognito invalidates a Session after a
+ * failed answer. An answer refused before that (a missing parameter, a password the policy rejects)
  * leaves the challenge open and changes nothing.
  */
 import { challengedUser, invalidSession, pendingChallenge, type ChallengeTarget } from "../challenge-session.ts";
 import type { Context } from "../context.ts";
 import { messages, notAuthorized } from "../errors.ts";
 import { mfaChallenge, mfaDue } from "../mfa.ts";
+import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from "./mfa-challenges.ts";
 import type { Attributes, User } from "../model.ts";
 import { shape } from "../shapes.ts";
 import {
@@ -183,9 +185,17 @@ function answerChallenge(ctx: Context, answer: Answer): Promise<AuthResponse> {
       return answerPasswordVerifier(ctx, answer);
     case "NEW_PASSWORD_REQUIRED":
       return answerNewPassword(ctx, answer);
+    case "SOFTWARE_TOKEN_MFA":
+    case "SMS_MFA":
+    case "EMAIL_OTP":
+      return answerMfaCode(ctx, answer, answer.name);
+    case "SELECT_MFA_TYPE":
+      return Promise.resolve(answerSelectMfaType(ctx, answer));
+    case "MFA_SETUP":
+      return answerMfaSetup(ctx, answer);
     default:
-      // The emulator never issues the other challenges (MFA, custom, devices), so no Session
-      // can be waiting for them.
+      // The emulator never issues the other challenges (custom, devices), so no Session can be
+      // waiting for them.
       throw invalidSession();
   }
 }

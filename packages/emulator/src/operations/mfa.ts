@@ -14,9 +14,9 @@
  * first). In the second case each call spends the Session it was given and returns the next
  * one; the Session VerifySoftwareToken returns answers MFA_SETUP.
  */
-import { invalidSession, openChallenge, pendingChallenge, sessionUsed } from "../challenge-session.ts";
+import { invalidSession, notAuthorizedSessionUsed, openChallenge, pendingChallenge } from "../challenge-session.ts";
 import type { Context } from "../context.ts";
-import { CognitoError, invalidParameter, notAuthorized } from "../errors.ts";
+import { CognitoError, invalidParameter } from "../errors.ts";
 import { mfaFactors, userHasFactor } from "../mfa.ts";
 import type { MfaFactor, MfaSettings, Pool, PoolConfig, User } from "../model.ts";
 import { shape, type Infer } from "../shapes.ts";
@@ -178,7 +178,7 @@ function nextSetupSession(ctx: Context, setup: SetupSession, mfa: MfaSettings, s
   return ctx.store.transaction(() => {
     const user = ctx.store.users.get(pool.id, pending.usernameKey);
     if (!client || !user) throw invalidSession();
-    if (!ctx.store.challenges.spend(pending.session, "MFA_SETUP")) throw notAuthorized(sessionUsed);
+    if (!ctx.store.challenges.spend(pending.session, "MFA_SETUP")) throw notAuthorizedSessionUsed();
     const updated = ctx.store.users.update(user, { mfa: { ...user.mfa, ...mfa } }, ctx.clock.now());
     return openChallenge(ctx, pool, client, updated, "MFA_SETUP", state);
   });
