@@ -14,6 +14,12 @@ export const messages = {
   INVALID_PASSWORD: "This password does not meet the requirements: {detail}",
   INVALID_PARAMETER: "Some of the information is not valid. Please check it and try again.",
   CODE_MISMATCH: "That code is not right. Check the most recent email we sent you and try again.",
+  /**
+   * A code refused on the pages before sign-in, whatever the reason (wrong, expired, used up,
+   * account already confirmed, no such account): one answer, so no account is revealed.
+   */
+  CODE_NOT_ACCEPTED:
+    "That code is not right or no longer valid. Check the most recent email we sent you, or send a new code.",
   CODE_EXPIRED: "That code has expired. Ask for a new one below.",
   TOO_MANY_ATTEMPTS: "Too many attempts. Please wait a few minutes and try again.",
   CODE_DELIVERY_FAILED: "We could not send the code. Please check the email address and try again.",
@@ -58,6 +64,7 @@ export const messages = {
   SIGNED_OUT_EVERYWHERE: "You have been signed out on every device.",
   SESSION_ENDED: "Your session has ended. Please sign in again.",
   RESET_CODE_SENT: "If an account exists for that name, we have sent a code to its email address.",
+  CONFIRM_CODE_SENT: "If that account is waiting for confirmation, we have sent a new code to its email address.",
   PASSWORD_RESET: "Your password has been changed. Sign in with your new password.",
   PASSWORD_CHANGED: "Your password has been changed.",
   PROFILE_UPDATED: "Your profile has been updated.",
@@ -69,7 +76,6 @@ export const messages = {
   LOGIN_REQUIRED: "Please sign in to see that page.",
 
   // Pages before sign-in: sign-in, sign-up, confirmation, recovery
-  CODE_ATTEMPTS_EXCEEDED: "Too many wrong codes. Wait a few minutes, or ask for a new code below.",
   USER_NOT_CONFIRMED_CODE_PENDING:
     "Your email address is not confirmed yet. Enter the code from the most recent email we sent you.",
   PASSWORD_RESET_REQUIRED_CODE_PENDING:

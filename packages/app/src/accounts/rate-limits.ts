@@ -29,6 +29,11 @@ export const accountLimits = {
   register: { perAddress: { max: 10, windowMs: 10 * minute }, perUsername: { max: 5, windowMs: 10 * minute } },
   /** ForgotPassword and the "send the code again" buttons share one budget per person. */
   codeSend: { perAddress: { max: 10, windowMs: 10 * minute }, perUsername: { max: 5, windowMs: 10 * minute } },
+  /**
+   * Typing a code (ConfirmSignUp, ConfirmForgotPassword): a person gets it right within a few
+   * tries; a script guessing six digits gets nowhere. Counted whether or not the account exists.
+   */
+  codeCheck: { perAddress: { max: 30, windowMs: 10 * minute }, perUsername: { max: 10, windowMs: 15 * minute } },
 } as const satisfies Record<string, { perAddress: Limit; perUsername: Limit }>;
 
 export type LimitedAction = keyof typeof accountLimits;

@@ -11,7 +11,7 @@ import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import { failureStatus, fieldLimits, fieldOf, logFailure, normalizeCode, type Errors } from "../forms.ts";
-import { t } from "../messages.ts";
+import { t, type MessageCode } from "../messages.ts";
 import { flash } from "../session-auth.ts";
 
 export interface CodeFormProps {
@@ -135,6 +135,27 @@ function confirmForm(request: FastifyRequest, reply: FastifyReply) {
   return { username, show };
 }
 
+/**
+ * Cognito's answers to a code that read alike here: which one came says whether the account
+ * exists (and is confirmed), which Cognito hides too when the client prevents existence errors.
+ */
+export const refusedCodes: ReadonlySet<MessageCode> = new Set<MessageCode>([
+  "CODE_MISMATCH",
+  "CODE_EXPIRED",
+  // The code is void after too many wrong tries: only an existing account gets this.
+  "TOO_MANY_ATTEMPTS",
+  "USER_NOT_FOUND",
+  "ALREADY_CONFIRMED",
+]);
+
+/** ResendConfirmationCode failures that must read like a code was sent. */
+const hiddenResendFailures: ReadonlySet<MessageCode> = new Set<MessageCode>([
+  "USER_NOT_FOUND",
+  "ALREADY_CONFIRMED",
+  // No verified address to send to.
+  "INVALID_PARAMETER",
+]);
+
 export default async function confirmRoutes(app: FastifyInstance): Promise<void> {
   const gateway = app.cognitoGateway;
 
@@ -144,43 +165,33 @@ export default async function confirmRoutes(app: FastifyInstance): Promise<void>
     return reply.page(<ConfirmPage ctx={reply.viewContext()} knownUsername={known} />);
   });
 
-  app.post("/confirm", { preHandler: app.csrfProtection }, async (request, reply): Promise<FastifyReply> => {
-    const { username, show } = confirmForm(request, reply);
+  app.post(
+    "/confirm",
+    { preHandler: [app.csrfProtection, app.accountLimiters.guard("codeCheck")] },
+    async (request, reply): Promise<FastifyReply> => {
+      const { username, show } = confirmForm(request, reply);
 
-    const errors: Errors = {};
-    if (username === "") errors.username = t("FIELD_REQUIRED");
-    else if ([...username].length > fieldLimits.login) errors.username = t("USERNAME_INVALID");
-    const code = normalizeCode(fieldOf(request.body, "code"));
-    if (fieldOf(request.body, "code").trim() === "") errors.code = t("FIELD_REQUIRED");
-    else if (code === null) errors.code = t("CODE_INVALID");
-    if (Object.keys(errors).length > 0 || code === null) return show(400, errors);
+      const errors: Errors = {};
+      if (username === "") errors.username = t("FIELD_REQUIRED");
+      else if ([...username].length > fieldLimits.login) errors.username = t("USERNAME_INVALID");
+      const code = normalizeCode(fieldOf(request.body, "code"));
+      if (fieldOf(request.body, "code").trim() === "") errors.code = t("FIELD_REQUIRED");
+      else if (code === null) errors.code = t("CODE_INVALID");
+      if (Object.keys(errors).length > 0 || code === null) return show(400, errors);
 
-    try {
-      await gateway.confirmSignUp(username, code);
-    } catch (error) {
-      if (!(error instanceof CognitoFailure)) throw error;
-      logFailure(request, error, "confirming a sign-up");
-      switch (error.code) {
-        case "ALREADY_CONFIRMED":
-          request.session.set("pendingUsername", undefined);
-          flash(request, "info", "ALREADY_CONFIRMED");
-          return reply.redirect("/login", 303);
-        // An unknown username reads as a wrong code, as Cognito answers when it hides users.
-        case "CODE_MISMATCH":
-        case "USER_NOT_FOUND":
-          return show(400, { code: t("CODE_MISMATCH") });
-        case "CODE_EXPIRED":
-          return show(400, { code: t("CODE_EXPIRED") });
-        case "TOO_MANY_ATTEMPTS":
-          return show(429, {}, t("CODE_ATTEMPTS_EXCEEDED"));
-        default:
-          return show(failureStatus(error), {}, t(error.code));
+      try {
+        await gateway.confirmSignUp(username, code);
+      } catch (error) {
+        if (!(error instanceof CognitoFailure)) throw error;
+        logFailure(request, error, "confirming a sign-up");
+        if (refusedCodes.has(error.code)) return show(400, { code: t("CODE_NOT_ACCEPTED") });
+        return show(failureStatus(error), {}, t(error.code));
       }
-    }
-    request.session.set("pendingUsername", undefined);
-    flash(request, "success", "CONFIRMED");
-    return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
-  });
+      request.session.set("pendingUsername", undefined);
+      flash(request, "success", "CONFIRMED");
+      return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
+    },
+  );
 
   app.post(
     "/confirm/resend",
@@ -190,30 +201,16 @@ export default async function confirmRoutes(app: FastifyInstance): Promise<void>
       if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
       if ([...username].length > fieldLimits.login) return show(400, { username: t("USERNAME_INVALID") });
 
-      let delivery;
       try {
-        delivery = await gateway.resendConfirmationCode(username);
+        await gateway.resendConfirmationCode(username);
       } catch (error) {
         if (!(error instanceof CognitoFailure)) throw error;
         logFailure(request, error, "re-sending a sign-up code");
-        switch (error.code) {
-          case "ALREADY_CONFIRMED":
-            request.session.set("pendingUsername", undefined);
-            flash(request, "info", "ALREADY_CONFIRMED");
-            return reply.redirect("/login", 303);
-          // Whether the name exists is not ours to tell (Cognito hides it too, when told to).
-          case "USER_NOT_FOUND":
-          case "INVALID_PARAMETER":
-            delivery = null;
-            break;
-          default:
-            return show(failureStatus(error), {}, t(error.code));
-        }
+        // Whether the name exists, or is confirmed already, is not ours to tell.
+        if (!hiddenResendFailures.has(error.code)) return show(failureStatus(error), {}, t(error.code));
       }
       request.session.set("pendingUsername", username);
-      flash(request, "success", delivery ? "CODE_SENT" : "RESET_CODE_SENT", {
-        destination: delivery?.destination ?? "",
-      });
+      flash(request, "success", "CONFIRM_CODE_SENT");
       return reply.redirect("/confirm", 303);
     },
   );

@@ -26,7 +26,7 @@ import {
 } from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
 import { flash } from "../session-auth.ts";
-import { CodeField, UsernameFor, usernameFor } from "./confirm.tsx";
+import { CodeField, refusedCodes, UsernameFor, usernameFor } from "./confirm.tsx";
 import { NewPasswordFields } from "./new-password.tsx";
 
 function ForgotPasswordPage({
@@ -181,57 +181,52 @@ export default async function recoveryRoutes(app: FastifyInstance): Promise<void
     );
   });
 
-  app.post("/reset-password", { preHandler: app.csrfProtection }, async (request, reply): Promise<FastifyReply> => {
-    const { username, typed, known } = usernameFor(request);
-    const password = fieldOf(request.body, "password");
-    const show = (status: number, errors: Errors, formError?: string) =>
-      reply
-        .code(status)
-        .page(
-          <ResetPasswordPage
-            ctx={reply.viewContext()}
-            knownUsername={known}
-            typedUsername={typed}
-            policy={app.passwordPolicy}
-            errors={errors}
-            formError={formError}
-          />,
-        );
+  app.post(
+    "/reset-password",
+    { preHandler: [app.csrfProtection, app.accountLimiters.guard("codeCheck")] },
+    async (request, reply): Promise<FastifyReply> => {
+      const { username, typed, known } = usernameFor(request);
+      const password = fieldOf(request.body, "password");
+      const show = (status: number, errors: Errors, formError?: string) =>
+        reply
+          .code(status)
+          .page(
+            <ResetPasswordPage
+              ctx={reply.viewContext()}
+              knownUsername={known}
+              typedUsername={typed}
+              policy={app.passwordPolicy}
+              errors={errors}
+              formError={formError}
+            />,
+          );
 
-    const errors: Errors = newPasswordErrors(password, fieldOf(request.body, "password2"), app.passwordPolicy);
-    if (username === "") errors.username = t("FIELD_REQUIRED");
-    else if ([...username].length > fieldLimits.login) errors.username = t("USERNAME_INVALID");
-    const rawCode = fieldOf(request.body, "code");
-    const code = normalizeCode(rawCode);
-    if (rawCode.trim() === "") errors.code = t("FIELD_REQUIRED");
-    else if (code === null) errors.code = t("CODE_INVALID");
-    if (Object.keys(errors).length > 0 || code === null) return show(400, errors);
+      const errors: Errors = newPasswordErrors(password, fieldOf(request.body, "password2"), app.passwordPolicy);
+      if (username === "") errors.username = t("FIELD_REQUIRED");
+      else if ([...username].length > fieldLimits.login) errors.username = t("USERNAME_INVALID");
+      const rawCode = fieldOf(request.body, "code");
+      const code = normalizeCode(rawCode);
+      if (rawCode.trim() === "") errors.code = t("FIELD_REQUIRED");
+      else if (code === null) errors.code = t("CODE_INVALID");
+      if (Object.keys(errors).length > 0 || code === null) return show(400, errors);
 
-    try {
-      await gateway.confirmForgotPassword(username, code, password);
-    } catch (error) {
-      if (!(error instanceof CognitoFailure)) throw error;
-      logFailure(request, error, "resetting a password");
-      switch (error.code) {
+      try {
+        await gateway.confirmForgotPassword(username, code, password);
+      } catch (error) {
+        if (!(error instanceof CognitoFailure)) throw error;
+        logFailure(request, error, "resetting a password");
         // Unknown and disabled users read as a wrong code, as Cognito answers when it hides them.
-        case "CODE_MISMATCH":
-        case "USER_NOT_FOUND":
-        case "USER_DISABLED":
-          return show(400, { code: t("CODE_MISMATCH") });
-        case "CODE_EXPIRED":
-          return show(400, { code: t("CODE_EXPIRED") });
-        case "TOO_MANY_ATTEMPTS":
-          return show(429, {}, t("CODE_ATTEMPTS_EXCEEDED"));
-        case "INVALID_PASSWORD":
-          return show(400, { password: invalidPasswordMessage(error.detail) });
-        default:
-          return show(failureStatus(error), {}, t(error.code));
+        if (refusedCodes.has(error.code) || error.code === "USER_DISABLED") {
+          return show(400, { code: t("CODE_NOT_ACCEPTED") });
+        }
+        if (error.code === "INVALID_PASSWORD") return show(400, { password: invalidPasswordMessage(error.detail) });
+        return show(failureStatus(error), {}, t(error.code));
       }
-    }
-    request.session.set("pendingUsername", undefined);
-    flash(request, "success", "PASSWORD_RESET");
-    return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
-  });
+      request.session.set("pendingUsername", undefined);
+      flash(request, "success", "PASSWORD_RESET");
+      return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
+    },
+  );
 
   app.post(
     "/reset-password/resend",
