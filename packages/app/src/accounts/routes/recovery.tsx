@@ -140,6 +140,25 @@ async function sendResetCode(request: FastifyRequest, username: string): Promise
   }
 }
 
+/** The username a posted reset form is about, and how to answer with that form again. */
+function resetPasswordForm(request: FastifyRequest, reply: FastifyReply) {
+  const { username, typed, known } = usernameFor(request);
+  const show = (status: number, errors: Errors, formError?: string): FastifyReply =>
+    reply
+      .code(status)
+      .page(
+        <ResetPasswordPage
+          ctx={reply.viewContext()}
+          knownUsername={known}
+          typedUsername={typed}
+          policy={request.server.passwordPolicy}
+          errors={errors}
+          formError={formError}
+        />,
+      );
+  return { username, show };
+}
+
 export default async function recoveryRoutes(app: FastifyInstance): Promise<void> {
   const gateway = app.cognitoGateway;
   const codeSendLimit = app.accountLimiters.guard("codeSend");
@@ -185,21 +204,8 @@ export default async function recoveryRoutes(app: FastifyInstance): Promise<void
     "/reset-password",
     { preHandler: [app.csrfProtection, app.accountLimiters.guard("codeCheck")] },
     async (request, reply): Promise<FastifyReply> => {
-      const { username, typed, known } = usernameFor(request);
+      const { username, show } = resetPasswordForm(request, reply);
       const password = fieldOf(request.body, "password");
-      const show = (status: number, errors: Errors, formError?: string) =>
-        reply
-          .code(status)
-          .page(
-            <ResetPasswordPage
-              ctx={reply.viewContext()}
-              knownUsername={known}
-              typedUsername={typed}
-              policy={app.passwordPolicy}
-              errors={errors}
-              formError={formError}
-            />,
-          );
 
       const errors: Errors = newPasswordErrors(password, fieldOf(request.body, "password2"), app.passwordPolicy);
       if (username === "") errors.username = t("FIELD_REQUIRED");
@@ -232,20 +238,7 @@ export default async function recoveryRoutes(app: FastifyInstance): Promise<void
     "/reset-password/resend",
     { preHandler: [app.csrfProtection, codeSendLimit] },
     async (request, reply): Promise<FastifyReply> => {
-      const { username, typed, known } = usernameFor(request);
-      const show = (status: number, errors: Errors, formError?: string) =>
-        reply
-          .code(status)
-          .page(
-            <ResetPasswordPage
-              ctx={reply.viewContext()}
-              knownUsername={known}
-              typedUsername={typed}
-              policy={app.passwordPolicy}
-              errors={errors}
-              formError={formError}
-            />,
-          );
+      const { username, show } = resetPasswordForm(request, reply);
       if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
       if ([...username].length <= fieldLimits.login) {
         const failure = await sendResetCode(request, username);
