@@ -2,6 +2,7 @@
  * Seed files: pools, clients, groups and users declared with fixed ids, names and secrets, so
  * that an app's configuration (pool id, client id, client secret) stays the same across
  * restarts and fresh databases. Applying a seed creates what is missing and leaves what exists.
+ * A pool's `MfaConfig` takes SetUserPoolMfaConfig's members and is applied when the pool is made.
  *
  * @example
  *   {
@@ -13,12 +14,14 @@
  *         { "ClientId": "gatehousewebclient00000000", "ClientName": "web",
  *           "ClientSecret": "…", "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH"] }
  *       ],
- *       "Groups": [{ "GroupName": "staff", "Precedence": 1 }]
+ *       "Groups": [{ "GroupName": "staff", "Precedence": 1 }],
+ *       "MfaConfig": { "MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": { "Enabled": true } }
  *     }]
  *   }
  */
 import type { Context } from "./context.ts";
 import { createClient, createClientInput } from "./operations/clients.ts";
+import { setPoolMfaConfig, setUserPoolMfaConfigInput } from "./operations/mfa.ts";
 import { createPool, createUserPoolInput } from "./operations/pools.ts";
 import { validate, shape } from "./shapes.ts";
 import { poolIdPattern } from "./ids.ts";
@@ -55,6 +58,7 @@ export function parseSeed(document: unknown): Seed {
     try {
       validate(seedPoolShape, pool);
       validate(createUserPoolInput, pool);
+      mfaConfigOf(pool);
     } catch (error) {
       throw new Error(`Seed pool #${i + 1}: ${(error as Error).message}`);
     }
@@ -62,11 +66,23 @@ export function parseSeed(document: unknown): Seed {
   return { pools: pools as Record<string, unknown>[] };
 }
 
+/** The seed pool's `MfaConfig` as a SetUserPoolMfaConfig request, or undefined. */
+function mfaConfigOf(pool: unknown) {
+  const { Id, MfaConfig } = pool as { Id?: unknown; MfaConfig?: unknown };
+  if (MfaConfig === undefined) return undefined;
+  if (typeof MfaConfig !== "object" || MfaConfig === null) throw new Error("MfaConfig must be an object.");
+  return validate(setUserPoolMfaConfigInput, { ...MfaConfig, UserPoolId: Id });
+}
+
 export async function applySeed(ctx: Context, seed: Seed): Promise<void> {
   for (const raw of seed.pools) {
     const poolSeed = validate(seedPoolShape, raw);
     const request = validate(createUserPoolInput, raw);
-    if (!ctx.store.pools.get(poolSeed.Id)) await createPool(ctx, request, poolSeed.Id);
+    if (!ctx.store.pools.get(poolSeed.Id)) {
+      await createPool(ctx, request, poolSeed.Id);
+      const mfa = mfaConfigOf(raw);
+      if (mfa) setPoolMfaConfig(ctx, mfa);
+    }
     for (const clientRaw of (raw.Clients as Record<string, unknown>[] | undefined) ?? []) {
       const fixed = validate(seedPoolShape.members.Clients.member, clientRaw);
       if (ctx.store.clients.get(fixed.ClientId)) continue;

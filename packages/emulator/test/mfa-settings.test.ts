@@ -19,6 +19,7 @@ import {
   type SetUserPoolMfaConfigCommandInput,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSeed } from "../src/seed.ts";
 import { totpCodeAt, totpStepOf } from "../src/totp.ts";
 import {
   createClient,
@@ -467,5 +468,34 @@ describe("SetUserMFAPreference, AdminSetUserMFAPreference and what GetUser repor
       message: "Invalid Access Token",
       status: 400,
     });
+  });
+});
+
+describe("a seed file's MfaConfig", () => {
+  it("is applied to the pool it creates, as SetUserPoolMfaConfig would", async () => {
+    const seeded = await startHarness({
+      seed: parseSeed({
+        pools: [
+          {
+            Id: "us-east-1_MfaSeed01",
+            PoolName: "mfa-seed",
+            MfaConfig: { MfaConfiguration: "ON", SoftwareTokenMfaConfiguration: { Enabled: true } },
+          },
+        ],
+      }),
+    });
+    try {
+      const config = await seeded.cognito.send(new GetUserPoolMfaConfigCommand({ UserPoolId: "us-east-1_MfaSeed01" }));
+      expect(config).toMatchObject({ MfaConfiguration: "ON", SoftwareTokenMfaConfiguration: { Enabled: true } });
+    } finally {
+      await seeded.stop();
+    }
+  });
+
+  it("is checked when the seed is read", () => {
+    const bad = {
+      pools: [{ Id: "us-east-1_MfaSeed02", PoolName: "bad", MfaConfig: { MfaConfiguration: "SOMETIMES" } }],
+    };
+    expect(() => parseSeed(bad)).toThrow(/Seed pool #1: .*mfaConfiguration/);
   });
 });

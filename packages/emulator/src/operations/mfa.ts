@@ -69,14 +69,14 @@ const emailMfaConfig = shape.structure({
   Subject: shape.string({ min: 1, max: 140, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+` }),
 });
 
-const setUserPoolMfaConfigInput = shape.structure({
+export const setUserPoolMfaConfigInput = shape.structure({
   UserPoolId: userPoolId,
   SmsMfaConfiguration: smsMfaConfig,
   SoftwareTokenMfaConfiguration: shape.structure({ Enabled: shape.boolean() }),
   EmailMfaConfiguration: emailMfaConfig,
   MfaConfiguration: shape.string({ enum: ["OFF", "ON", "OPTIONAL"] }),
 });
-type SetUserPoolMfaConfigRequest = Infer<typeof setUserPoolMfaConfigInput>;
+export type SetUserPoolMfaConfigRequest = Infer<typeof setUserPoolMfaConfigInput>;
 
 /** GetUserPoolMfaConfig's answer (and SetUserPoolMfaConfig's): only the factors that are on. */
 function mfaConfigOf(pool: Pool): Record<string, unknown> {
@@ -134,6 +134,14 @@ function mfaSettingsOf(pool: Pool, request: SetUserPoolMfaConfigRequest): PoolCo
       : {}),
     ...(email ? { EmailMfaConfiguration: { ...email } } : {}),
   };
+}
+
+/** SetUserPoolMfaConfig, also applied by seed files (a pool's `MfaConfig`). */
+export function setPoolMfaConfig(ctx: Context, request: SetUserPoolMfaConfigRequest): Record<string, unknown> {
+  const pool = requirePool(ctx, request.UserPoolId);
+  const config = mfaSettingsOf(pool, request);
+  ctx.store.pools.update(pool.id, config, ctx.clock.now());
+  return mfaConfigOf({ ...pool, config });
 }
 
 const totpOffered = (pool: Pool): boolean =>
@@ -265,12 +273,7 @@ export function authFactorsOf(pool: Pool, user: User): Record<string, unknown> {
 }
 
 export const mfaOperations = {
-  SetUserPoolMfaConfig: defineOperation(setUserPoolMfaConfigInput, (ctx, request) => {
-    const pool = requirePool(ctx, request.UserPoolId);
-    const config = mfaSettingsOf(pool, request);
-    ctx.store.pools.update(pool.id, config, ctx.clock.now());
-    return mfaConfigOf({ ...pool, config });
-  }),
+  SetUserPoolMfaConfig: defineOperation(setUserPoolMfaConfigInput, setPoolMfaConfig),
 
   GetUserPoolMfaConfig: defineOperation(shape.structure({ UserPoolId: userPoolId }), (ctx, request) =>
     mfaConfigOf(requirePool(ctx, request.UserPoolId)),
