@@ -48,6 +48,25 @@ export interface ApiSettings {
   readonly logRequests: boolean;
 }
 
+/**
+ * How long a client may take over a request (Node's `http.Server` timeouts). Node's own defaults
+ * let a body that never finishes hold its connection for 5 minutes, and Fastify turns that limit
+ * off altogether; these bound every part of a request.
+ */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must have arrived by then; else 408 and closed. */
+  readonly requestMs: number;
+  /** The headers must have arrived by then (at most `requestMs`). */
+  readonly headersMs: number;
+  /**
+   * An idle kept-alive connection is closed after this. Above the idle timeout of a load
+   * balancer in front (AWS ALB: 60 s), so that the balancer, not us, closes first.
+   */
+  readonly keepAliveMs: number;
+}
+
+export const defaultHttpTimeouts: HttpTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 72_000 };
+
 export type DatabaseSettings =
   { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
 
@@ -64,6 +83,7 @@ export interface Config {
   readonly allowSignup: boolean;
   /** Peers whose `X-Forwarded-*` headers are believed (TRUST_PROXY); empty trusts nobody. */
   readonly trustedProxies: TrustedProxies;
+  readonly http: HttpTimeouts;
 }
 
 export interface ConfigError {
@@ -238,6 +258,21 @@ function parseApiSettings(env: Env, cognito: CognitoSettings, errors: ConfigErro
   };
 }
 
+function parseHttpTimeouts(env: Env, errors: ConfigError[]): HttpTimeouts {
+  const seconds = (name: string, fallbackMs: number, max: number): number =>
+    parseInteger(env, name, fallbackMs / 1000, { min: 1, max }, errors) * 1000;
+  const requestMs = seconds("HTTP_REQUEST_TIMEOUT_SECONDS", defaultHttpTimeouts.requestMs, 3600);
+  const headersMs = seconds("HTTP_HEADERS_TIMEOUT_SECONDS", defaultHttpTimeouts.headersMs, 3600);
+  if (headersMs > requestMs) {
+    errors.push({
+      setting: "HTTP_HEADERS_TIMEOUT_SECONDS",
+      problem: `must not be more than HTTP_REQUEST_TIMEOUT_SECONDS (${requestMs / 1000}): the headers are part of the request`,
+    });
+  }
+  const keepAliveMs = seconds("HTTP_KEEP_ALIVE_TIMEOUT_SECONDS", defaultHttpTimeouts.keepAliveMs, 3600);
+  return { requestMs, headersMs, keepAliveMs };
+}
+
 /** Reads and checks every setting; never throws. */
 export function loadConfig(env: Env): ConfigResult {
   const errors: ConfigError[] = [];
@@ -305,6 +340,7 @@ export function loadConfig(env: Env): ConfigResult {
   const allowSignup = parseBoolean(env, "ALLOW_SIGNUP", true, errors);
   const { proxies: trustedProxies, problems: proxyProblems } = parseTrustedProxies(env.TRUST_PROXY);
   for (const problem of proxyProblems) errors.push({ setting: "TRUST_PROXY", problem });
+  const http = parseHttpTimeouts(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -320,6 +356,7 @@ export function loadConfig(env: Env): ConfigResult {
       autoConfirmSignups,
       allowSignup,
       trustedProxies,
+      http,
     },
   };
 }

@@ -22,7 +22,8 @@ import { ErrorPage } from "./pages/errors.tsx";
 import { renderDocument, type ViewContext } from "./pages/view.ts";
 import { DatabaseSessionStore } from "./plugins/session-store.ts";
 import sessions from "./plugins/sessions.ts";
-import securityHeaders, { helmetHeaders } from "./plugins/security-headers.ts";
+import securityHeaders, { helmetHeaders, securityHeadersByPath } from "./plugins/security-headers.ts";
+import { clientErrorHandler, discardRefusedBody } from "./http-refusals.ts";
 import sessionAuth from "./accounts/session-auth.ts";
 import { cognitoGateway } from "./accounts/cognito.ts";
 import { userRepository } from "./accounts/users.ts";
@@ -73,38 +74,6 @@ export async function buildApp({
   cognito,
   logger = false,
 }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({
-    // JSON lines in production (for log shippers), one readable line per event in development.
-    logger: logger
-      ? config.mode === "production"
-        ? { level: "info" }
-        : {
-            level: "info",
-            transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
-          }
-      : false,
-    bodyLimit: 64 * 1024,
-    trustProxy: fastifyTrustProxy(config.trustedProxies),
-    // Errors the router raises before any handler (a bad %-encoding, an over-long parameter):
-    // DRF's JSON under /api, the styled page elsewhere — never Fastify's own body.
-    frameworkErrors: (error, request, generic) => {
-      // Typed for no route in particular; the plain reply type is what we use.
-      const reply = generic as unknown as FastifyReply;
-      const status =
-        typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500
-          ? error.statusCode
-          : 400;
-      if (request.url.startsWith("/api/")) return reply.code(status).send({ detail: "Malformed request." });
-      return reply
-        .code(status)
-        .type("text/html; charset=utf-8")
-        .send(renderDocument(<ErrorPage ctx={viewContextForBareRequest(config, request.url)} status={400} />));
-    },
-  });
-  app.decorate("config", config);
-  app.decorate("database", database);
-  app.decorate("cognito", cognito);
-
   const secure = config.publicUrl.protocol === "https:";
   const site = helmetHeaders({
     contentSecurityPolicy: {
@@ -123,14 +92,64 @@ export async function buildApp({
     strictTransportSecurity: secure ? { maxAge: 31536000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });
-  await app.register(securityHeaders, {
+  const headerSets = {
     site,
     byPrefix: [
       // Swagger UI is a page (its plugin sets that path's own CSP); the rest of /api is JSON.
       { prefix: "/api/docs", headers: site },
       { prefix: "/api/", headers: apiSecurityHeaders(secure) },
     ],
+  };
+  const securityHeadersFor = securityHeadersByPath(headerSets);
+  const timeouts = config.http;
+
+  const app = Fastify({
+    // JSON lines in production (for log shippers), one readable line per event in development.
+    logger: logger
+      ? config.mode === "production"
+        ? { level: "info" }
+        : {
+            level: "info",
+            transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
+          }
+      : false,
+    bodyLimit: 64 * 1024,
+    trustProxy: fastifyTrustProxy(config.trustedProxies),
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // No socket inactivity timeout (connectionTimeout): it would also cut an answer that waits
+    // on Cognito. The request timeout bounds a slow sender, the keep-alive one an idle client.
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node looks for overdue requests this often (30 s by default, which would let a 10 s
+      // limit run to 40 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, timeouts.headersMs / 4)),
+    },
+    clientErrorHandler: clientErrorHandler(site),
+    // Errors the router raises before any handler (a bad %-encoding, an over-long parameter):
+    // DRF's JSON under /api, the styled page elsewhere — never Fastify's own body.
+    frameworkErrors: (error, request, generic) => {
+      // Typed for no route in particular; the plain reply type is what we use.
+      const reply = generic as unknown as FastifyReply;
+      // Before any hook: the security-headers plugin has not run for this request.
+      reply.headers(securityHeadersFor(request.url));
+      const status =
+        typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 400;
+      if (request.url.startsWith("/api/")) return reply.code(status).send({ detail: "Malformed request." });
+      return reply
+        .code(status)
+        .type("text/html; charset=utf-8")
+        .send(renderDocument(<ErrorPage ctx={viewContextForBareRequest(config, request.url)} status={400} />));
+    },
   });
+  app.decorate("config", config);
+  app.decorate("database", database);
+  app.decorate("cognito", cognito);
+
+  await app.register(securityHeaders, headerSets);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await app.register(sessions, {
@@ -184,6 +203,7 @@ export async function buildApp({
     const code = (error as { code?: unknown }).code;
     // A missing or wrong CSRF token is a forbidden request, not a client-syntax error.
     const shown = typeof code === "string" && code.startsWith("FST_CSRF") ? 403 : status;
+    if (shown === 413) await discardRefusedBody(request, reply);
     if (shown >= 500) request.log.error({ err: error }, "request failed");
     const detail =
       config.mode === "development" && shown >= 500 && error instanceof Error

@@ -8,7 +8,13 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { defaultApiSettings, type ApiSettings, type Config, type DatabaseSettings } from "../src/config.ts";
+import {
+  defaultApiSettings,
+  defaultHttpTimeouts,
+  type ApiSettings,
+  type Config,
+  type DatabaseSettings,
+} from "../src/config.ts";
 import { createCognitoClient } from "../src/accounts/cognito.ts";
 import { buildApp } from "../src/server.tsx";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
@@ -109,6 +115,7 @@ export async function startAppHarness({
     autoConfirmSignups: false,
     allowSignup: true,
     trustedProxies: [],
+    http: defaultHttpTimeouts,
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);

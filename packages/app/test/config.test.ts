@@ -92,6 +92,30 @@ describe("session secrets", () => {
   });
 });
 
+describe("HTTP timeouts", () => {
+  it("default to 30 s for a request, 10 s for its headers and 72 s for an idle connection", () => {
+    const result = loadConfig(minimal);
+    expect(result.ok && result.config.http).toEqual({ requestMs: 30_000, headersMs: 10_000, keepAliveMs: 72_000 });
+  });
+
+  it("read whole seconds, and refuse headers allowed longer than the request they belong to", () => {
+    const timeouts = (request: string, headers: string, keepAlive: string) =>
+      loadConfig({
+        ...minimal,
+        HTTP_REQUEST_TIMEOUT_SECONDS: request,
+        HTTP_HEADERS_TIMEOUT_SECONDS: headers,
+        HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: keepAlive,
+      });
+    const read = timeouts("60", "15", "5");
+    expect(read.ok && read.config.http).toEqual({ requestMs: 60_000, headersMs: 15_000, keepAliveMs: 5_000 });
+    const refused = timeouts("5", "10", "0");
+    expect(refused.ok ? [] : refused.errors.map((e) => e.setting)).toEqual([
+      "HTTP_HEADERS_TIMEOUT_SECONDS",
+      "HTTP_KEEP_ALIVE_TIMEOUT_SECONDS",
+    ]);
+  });
+});
+
 describe("API settings", () => {
   it("default to access tokens of the web client from the AWS pool, with the cache on", () => {
     const result = loadConfig({ ...minimal, COGNITO_REGION: "eu-west-1", COGNITO_USER_POOL_ID: "eu-west-1_AbC123xyZ" });

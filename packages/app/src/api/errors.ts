@@ -10,6 +10,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError } from "../http-error.ts";
+import { discardRefusedBody } from "../http-refusals.ts";
 
 export const apiMessages = {
   NOT_AUTHENTICATED: "Authentication credentials were not provided.",
@@ -189,6 +190,7 @@ export function createApiErrorHandler(scheme: string) {
       return reply.code(415).send({ detail: apiMessage("UNSUPPORTED_MEDIA_TYPE", { type }) });
     }
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE" || status === 413) {
+      await discardRefusedBody(request, reply);
       return reply.code(413).send({ detail: apiMessages.BODY_TOO_LARGE });
     }
     if (status === 400 && (code.startsWith("FST_ERR_CTP") || error instanceof SyntaxError)) {

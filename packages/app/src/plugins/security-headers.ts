@@ -51,11 +51,22 @@ export interface SecurityHeadersOptions {
   readonly byPrefix?: readonly { readonly prefix: string; readonly headers: SecurityHeaders }[];
 }
 
-async function securityHeaders(app: FastifyInstance, { site, byPrefix = [] }: SecurityHeadersOptions): Promise<void> {
+/**
+ * The set for a request's URL: the first matching prefix's, else the site's. For the answers
+ * given before any hook runs (the router's `frameworkErrors`), which must carry them too.
+ */
+export function securityHeadersByPath({
+  site,
+  byPrefix = [],
+}: SecurityHeadersOptions): (url: string) => SecurityHeaders {
+  return (url) => byPrefix.find(({ prefix }) => url.startsWith(prefix))?.headers ?? site;
+}
+
+async function securityHeaders(app: FastifyInstance, options: SecurityHeadersOptions): Promise<void> {
+  const headersFor = securityHeadersByPath(options);
   // Set when the request arrives, so that every answer, errors and 404s included, has them.
   app.addHook("onRequest", (request, reply, done) => {
-    const url = request.url;
-    reply.headers(byPrefix.find(({ prefix }) => url.startsWith(prefix))?.headers ?? site);
+    reply.headers(headersFor(request.url));
     done();
   });
 }
