@@ -59,11 +59,15 @@ export function signInFactors(pool: Pool, user: User): MfaFactor[] {
 export const mfaDue = (pool: Pool, user: User): boolean =>
   signInFactors(pool, user).length > 0 || pool.config.MfaConfiguration === "ON";
 
-/** The challenge-response member that carries the code of each factor's challenge. */
-export const codeParameter: Readonly<Record<MfaFactor, string>> = {
+/** Challenges answered with a code: the MFA factors', and SMS_OTP (USER_AUTH's first factor). */
+export type CodeChallenge = MfaFactor | "SMS_OTP";
+
+/** The challenge-response member that carries the code of each challenge. */
+export const codeParameter: Readonly<Record<CodeChallenge, string>> = {
   SMS_MFA: "SMS_MFA_CODE",
   SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
   EMAIL_OTP: "EMAIL_OTP_CODE",
+  SMS_OTP: "SMS_OTP_CODE",
 };
 
 /** A delivered code as a challenge keeps it: keyed by the challenge's Session, never in clear. */
@@ -78,28 +82,42 @@ export function isDeliveredCode(session: string, state: Readonly<Record<string, 
 }
 
 /**
- * The challenge for one factor. SMS_MFA and EMAIL_OTP deliver a fresh code to the outbox and
- * tell where it went (CODE_DELIVERY_DELIVERY_MEDIUM, CODE_DELIVERY_DESTINATION, masked as in
- * CodeDeliveryDetails); SOFTWARE_TOKEN_MFA has no parameters, the code is on the user's device.
+ * A challenge whose code Cognito sends: a fresh code goes to the outbox, by SMS (SMS_MFA,
+ * SMS_OTP) or email (EMAIL_OTP), and the answer tells where it went
+ * (CODE_DELIVERY_DELIVERY_MEDIUM, CODE_DELIVERY_DESTINATION, masked as in CodeDeliveryDetails).
  */
-export function factorChallenge(ctx: Context, pool: Pool, client: Client, user: User, factor: MfaFactor): AuthResponse {
-  if (factor === "SOFTWARE_TOKEN_MFA") {
-    return { ChallengeName: factor, Session: openChallenge(ctx, pool, client, user, factor), ChallengeParameters: {} };
-  }
-  const medium = factor === "SMS_MFA" ? "SMS" : "EMAIL";
-  const destination = (factor === "SMS_MFA" ? user.attributes.phone_number : user.attributes.email) ?? "";
+export function deliveredCodeChallenge(
+  ctx: Context,
+  pool: Pool,
+  client: Client,
+  user: User,
+  challenge: "SMS_MFA" | "EMAIL_OTP" | "SMS_OTP",
+): AuthResponse {
+  const medium = challenge === "EMAIL_OTP" ? "EMAIL" : "SMS";
+  const destination = (medium === "SMS" ? user.attributes.phone_number : user.attributes.email) ?? "";
   const code = newCode();
   const session = newOpaque(96);
-  openChallenge(ctx, pool, client, user, factor, { codeHash: hashChallengeCode(session, code) }, session);
+  openChallenge(ctx, pool, client, user, challenge, { codeHash: hashChallengeCode(session, code) }, session);
   ctx.outbox.deliver({ poolId: pool.id, username: user.username, destination, medium, kind: "AUTHENTICATION", code });
   return {
-    ChallengeName: factor,
+    ChallengeName: challenge,
     Session: session,
     ChallengeParameters: {
       CODE_DELIVERY_DELIVERY_MEDIUM: medium,
       CODE_DELIVERY_DESTINATION: maskDestination(destination, medium),
     },
   };
+}
+
+/**
+ * The challenge for one factor: SOFTWARE_TOKEN_MFA has no parameters (the code is on the user's
+ * device); SMS_MFA and EMAIL_OTP send their code.
+ */
+export function factorChallenge(ctx: Context, pool: Pool, client: Client, user: User, factor: MfaFactor): AuthResponse {
+  if (factor === "SOFTWARE_TOKEN_MFA") {
+    return { ChallengeName: factor, Session: openChallenge(ctx, pool, client, user, factor), ChallengeParameters: {} };
+  }
+  return deliveredCodeChallenge(ctx, pool, client, user, factor);
 }
 
 /** SELECT_MFA_TYPE: the user picks one of `factors` (MFAS_CAN_CHOOSE, a JSON list). */

@@ -42,13 +42,19 @@ export interface SchemaAttribute {
   NumberAttributeConstraints?: NumberAttributeConstraints;
 }
 
+/** Sign-in methods a USER_AUTH sign-in may start with (SignInPolicyType); PASSWORD when unset. */
+export type FirstAuthFactor = "PASSWORD" | "EMAIL_OTP" | "SMS_OTP" | "WEB_AUTHN";
+export interface SignInPolicy {
+  AllowedFirstAuthFactors: FirstAuthFactor[];
+}
+
 export type VerifiableAttribute = "email" | "phone_number";
 export type AliasAttribute = "email" | "phone_number" | "preferred_username";
 export type MfaConfiguration = "OFF" | "ON" | "OPTIONAL";
 
 /** Everything DescribeUserPool returns besides ids, timestamps and counts. */
 export interface PoolConfig {
-  Policies: { PasswordPolicy: PasswordPolicy; SignInPolicy?: Record<string, unknown> };
+  Policies: { PasswordPolicy: PasswordPolicy; SignInPolicy?: SignInPolicy };
   DeletionProtection: "ACTIVE" | "INACTIVE";
   LambdaConfig: Record<string, unknown>;
   SchemaAttributes: SchemaAttribute[];

@@ -28,6 +28,8 @@ export interface AuthResponse {
   readonly ChallengeName?: string;
   readonly Session?: string;
   readonly ChallengeParameters: Record<string, string>;
+  /** USER_AUTH's SELECT_CHALLENGE: the sign-in methods the user can choose from. */
+  readonly AvailableChallenges?: readonly string[];
   readonly AuthenticationResult?: AuthenticationResult;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Sign-in: InitiateAuth and AdminInitiateAuth — USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH,
  * USER_SRP_AUTH (answered with RespondToAuthChallenge, see challenges.ts) and
- * REFRESH_TOKEN_AUTH / REFRESH_TOKEN.
+ * REFRESH_TOKEN_AUTH / REFRESH_TOKEN, and USER_AUTH (choice-based, see user-auth.ts).
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminInitiateAuth.html
  */
@@ -22,6 +22,7 @@ import {
   userPoolId,
 } from "./common.ts";
 import { defineOperation } from "./operation.ts";
+import { userAuthFlow } from "./user-auth.ts";
 
 const authParameters = shape.map(shape.string({ sensitive: true }), { required: true });
 
@@ -107,6 +108,8 @@ async function sharedFlow(
         assertSecretHash(client, user.username, hash);
       });
     }
+    case "USER_AUTH":
+      return userAuthFlow(ctx, pool, client, parameters);
     case "CUSTOM_AUTH":
       // Custom auth needs the pool's Define/Create/VerifyAuthChallenge triggers, which the
       // emulator does not run; this is what Cognito answers for a pool without them.

@@ -2,7 +2,7 @@
  * Answers to sign-in challenges: RespondToAuthChallenge and AdminRespondToAuthChallenge for
  * PASSWORD_VERIFIER (the second step of USER_SRP_AUTH) and NEW_PASSWORD_REQUIRED (a user
  * created by an administrator signing in with the temporary password); the second-factor
- * challenges are answered in mfa-challenges.ts.
+ * challenges are answered in mfa-challenges.ts, USER_AUTH's SELECT_CHALLENGE in user-auth.ts.
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html
  *
@@ -16,6 +16,7 @@ import type { Context } from "../context.ts";
 import { messages, notAuthorized } from "../errors.ts";
 import { mfaChallenge, mfaDue } from "../mfa.ts";
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from "./mfa-challenges.ts";
+import { answerSelectChallenge } from "./user-auth.ts";
 import type { Attributes, User } from "../model.ts";
 import { shape } from "../shapes.ts";
 import {
@@ -188,7 +189,12 @@ function answerChallenge(ctx: Context, answer: Answer): Promise<AuthResponse> {
     case "SOFTWARE_TOKEN_MFA":
     case "SMS_MFA":
     case "EMAIL_OTP":
+    case "SMS_OTP":
       return answerMfaCode(ctx, answer, answer.name);
+    case "SELECT_CHALLENGE":
+    case "PASSWORD":
+    case "PASSWORD_SRP":
+      return answerSelectChallenge(ctx, answer);
     case "SELECT_MFA_TYPE":
       return Promise.resolve(answerSelectMfaType(ctx, answer));
     case "MFA_SETUP":

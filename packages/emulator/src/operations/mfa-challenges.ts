@@ -14,8 +14,8 @@
 import { challengedUser, invalidSession, notAuthorizedSessionUsed, pendingChallenge } from "../challenge-session.ts";
 import type { Context } from "../context.ts";
 import { CognitoError, invalidParameter, messages, notAuthorized } from "../errors.ts";
-import { codeParameter, factorChallenge, isDeliveredCode, mfaFactors } from "../mfa.ts";
-import type { MfaFactor, User } from "../model.ts";
+import { codeParameter, factorChallenge, isDeliveredCode, mfaFactors, type CodeChallenge } from "../mfa.ts";
+import type { User } from "../model.ts";
 import { assertNotLockedOut, prepareSession, recordWrongPassword, type AuthResponse } from "../signin.ts";
 import type { PendingChallenge } from "../store/challenges.ts";
 import type { UserChanges } from "../store/users.ts";
@@ -66,8 +66,12 @@ const wrongCode = (ctx: Context, user: User): CognitoError => {
   return new CognitoError("CodeMismatchException", codeMismatch);
 };
 
-/** SOFTWARE_TOKEN_MFA, SMS_MFA and EMAIL_OTP: the code from the authenticator, the SMS or the email. */
-export async function answerMfaCode(ctx: Context, answer: Answer, factor: MfaFactor): Promise<AuthResponse> {
+/**
+ * SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP and SMS_OTP: the code from the authenticator, the SMS or
+ * the email. EMAIL_OTP and SMS_OTP are also USER_AUTH's passwordless first factors; either way a
+ * right code ends the sign-in.
+ */
+export async function answerMfaCode(ctx: Context, answer: Answer, factor: CodeChallenge): Promise<AuthResponse> {
   const { pending, user } = answeringUser(ctx, answer);
   const code = requireParameter(answer.responses, codeParameter[factor]);
   assertNotLockedOut(ctx, user);

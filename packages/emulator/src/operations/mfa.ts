@@ -247,7 +247,7 @@ function withPreferences(user: User, request: PreferenceRequest, missing: (facto
  * number where the pool takes it as a first factor or the user has it on as MFA.
  */
 export function authFactorsOf(pool: Pool, user: User): Record<string, unknown> {
-  const firstFactors = (pool.config.Policies.SignInPolicy?.AllowedFirstAuthFactors as string[] | undefined) ?? [];
+  const firstFactors: readonly string[] = pool.config.Policies.SignInPolicy?.AllowedFirstAuthFactors ?? [];
   const enabled = user.mfa.enabled ?? [];
   const configured: string[] = [];
   if (user.passwordHash !== null) configured.push("PASSWORD");

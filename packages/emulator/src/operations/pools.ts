@@ -25,6 +25,11 @@ const settingsMembers = {
       PasswordHistorySize: shape.integer({ min: 0, max: 24 }),
       TemporaryPasswordValidityDays: shape.integer({ min: 0, max: 365 }),
     }),
+    SignInPolicy: shape.structure({
+      AllowedFirstAuthFactors: shape.list(
+        shape.string({ required: true, enum: ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"] }),
+      ),
+    }),
   }),
   DeletionProtection: shape.string({ enum: ["ACTIVE", "INACTIVE"] }),
   AutoVerifiedAttributes: verifiable,
@@ -90,7 +95,12 @@ function settingsConfig(
   }
   const lambda = request.LambdaConfig;
   return {
-    Policies: { PasswordPolicy: { ...defaultPasswordPolicy, ...request.Policies?.PasswordPolicy } },
+    Policies: {
+      PasswordPolicy: { ...defaultPasswordPolicy, ...request.Policies?.PasswordPolicy },
+      ...(request.Policies?.SignInPolicy
+        ? { SignInPolicy: { AllowedFirstAuthFactors: request.Policies.SignInPolicy.AllowedFirstAuthFactors ?? [] } }
+        : {}),
+    },
     DeletionProtection: request.DeletionProtection ?? "INACTIVE",
     LambdaConfig: typeof lambda === "object" && lambda !== null ? (lambda as Record<string, unknown>) : {},
     AutoVerifiedAttributes: request.AutoVerifiedAttributes,
