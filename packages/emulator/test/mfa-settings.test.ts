@@ -499,3 +499,51 @@ describe("a seed file's MfaConfig", () => {
     expect(() => parseSeed(bad)).toThrow(/Seed pool #1: .*mfaConfiguration/);
   });
 });
+
+describe("bad input to the MFA operations", () => {
+  it("is answered with AWS's exceptions, never a 500", async () => {
+    const pool = await mfaPool();
+    const token = await signedInUser(pool, "fuzz-alice");
+    const operations = [
+      "SetUserPoolMfaConfig",
+      "GetUserPoolMfaConfig",
+      "AssociateSoftwareToken",
+      "VerifySoftwareToken",
+      "SetUserMFAPreference",
+      "AdminSetUserMFAPreference",
+      "GetUserAuthFactors",
+      "AdminGetUserAuthFactors",
+      "RespondToAuthChallenge",
+    ];
+    const values: unknown[] = [null, 0, "", "x".repeat(3000), [], {}, [null], { Enabled: "no" }, true, "\ud800"];
+    const members = [
+      "UserPoolId",
+      "AccessToken",
+      "Session",
+      "UserCode",
+      "MfaConfiguration",
+      "SoftwareTokenMfaConfiguration",
+      "EmailMfaConfiguration",
+      "SmsMfaConfiguration",
+      "SoftwareTokenMfaSettings",
+      "Username",
+      "ChallengeName",
+      "ChallengeResponses",
+    ];
+    const valid = { UserPoolId: pool.poolId, AccessToken: token, Username: "fuzz-alice", ClientId: pool.clientId };
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 300; i++) {
+      const body: Record<string, unknown> = { ...valid };
+      for (let j = 0; j < 3; j++) body[members[random(members.length)]!] = values[random(values.length)];
+      const res = await rawCall(h.emulator.url, operations[i % operations.length]!, JSON.stringify(body));
+      expect(res.status, `${operations[i % operations.length]} ${JSON.stringify(body).slice(0, 200)}`).toBeLessThan(
+        500,
+      );
+      expect(typeof res.json.__type === "string" || res.status === 200).toBe(true);
+    }
+  });
+});
