@@ -8,7 +8,7 @@ import cookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseSessionStore, destroyUserSessions, sessionKeyOf } from "../src/plugins/session-store.ts";
-import sessions from "../src/plugins/sessions.ts";
+import sessions, { defaultAnonymousTtlMs } from "../src/plugins/sessions.ts";
 import { userRepository } from "../src/accounts/users.ts";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
 
@@ -120,6 +120,45 @@ describe.each(["sqlite", "postgres"] as const)("sessions on %s", (kind) => {
     expect(await rowOf(id)).toMatchObject({ user_id: userId });
     const peek = await app.inject({ method: "GET", url: "/peek", cookies: { sid: decodeURIComponent(value) } });
     expect(peek.json()).toEqual({ userId: userId });
+  });
+
+  it("gives a session nobody is signed in to hours, not the two weeks of a signed-in one", async () => {
+    const anonymous = await app.inject({ method: "POST", url: "/flash" });
+    const value = decodeURIComponent(cookieValueOf(anonymous));
+    const row = await rowOf(value.slice(0, value.lastIndexOf(".")));
+    expect(new Date(row?.expires_at ?? 0).getTime() - clock).toBe(defaultAnonymousTtlMs);
+    expect(setCookieOf(anonymous)).toMatch(
+      new RegExp(`Expires=${new Date(clock + defaultAnonymousTtlMs).toUTCString()}`),
+    );
+
+    // Signing in on that browser gives the session the long lifetime.
+    const signedIn = await app.inject({ method: "POST", url: "/sign-in", cookies: { sid: value } });
+    const next = decodeURIComponent(cookieValueOf(signedIn));
+    const long = await rowOf(next.slice(0, next.lastIndexOf(".")));
+    expect(new Date(long?.expires_at ?? 0).getTime() - clock).toBe(ttlMs);
+  });
+
+  it("purges expired rows when the app starts and every few minutes after", async () => {
+    const store = new DatabaseSessionStore(db());
+    await store.create("expired-one", {}, clock - 1000);
+    await store.create("live-one", {}, clock + hour);
+    const server = Fastify();
+    await server.register(cookie);
+    await server.register(sessions, {
+      secret,
+      cookieName: "sid",
+      store,
+      ttlMs,
+      secure: false,
+      now: () => clock,
+      purgeEveryMs: 50,
+    });
+    await server.ready();
+    expect(await rowOf("expired-one")).toBeUndefined();
+    expect(await rowOf("live-one")).toBeDefined();
+    await store.create("expired-two", {}, clock - 1000);
+    await expect.poll(() => rowOf("expired-two"), { timeout: 2000 }).toBeUndefined();
+    await server.close();
   });
 
   it("does not rewrite an unchanged session on every request, but slides its expiry once an hour", async () => {

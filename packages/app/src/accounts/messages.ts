@@ -66,7 +66,7 @@ export const messages = {
   RESET_CODE_SENT: "If an account exists for that name, we have sent a code to its email address.",
   CONFIRM_CODE_SENT: "If that account is waiting for confirmation, we have sent a new code to its email address.",
   PASSWORD_RESET: "Your password has been changed. Sign in with your new password.",
-  PASSWORD_CHANGED: "Your password has been changed.",
+  PASSWORD_CHANGED: "Your password has been changed. Your other sessions on this site have been signed out.",
   PROFILE_UPDATED: "Your profile has been updated.",
   EMAIL_CODE_SENT: "We have sent a code to {destination}. Enter it below to confirm your new email address.",
   EMAIL_VERIFIED: "Your email address is confirmed.",

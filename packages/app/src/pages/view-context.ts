@@ -11,15 +11,23 @@ export function viewContextOf(request: FastifyRequest, reply: FastifyReply): Vie
   const flash = session?.get("flash") ?? [];
   if (session && flash.length > 0) session.set("flash", []);
   const user = request.user ?? null;
-  let csrfToken = "";
-  try {
-    csrfToken = session ? reply.generateCsrf() : "";
-  } catch {
-    csrfToken = "";
-  }
+  // Drawn when a form reads it: the secret behind it is stored in the session, so a page
+  // without a form stores nothing and writes no session row.
+  let csrfToken: string | undefined;
+  const drawCsrfToken = (): string => {
+    if (csrfToken !== undefined) return csrfToken;
+    try {
+      csrfToken = session ? reply.generateCsrf() : "";
+    } catch {
+      csrfToken = "";
+    }
+    return csrfToken;
+  };
   return {
     user: user && { username: user.username, email: user.email, isStaff: user.isStaff },
-    csrfToken,
+    get csrfToken() {
+      return drawCsrfToken();
+    },
     flash,
     allowSignup: config.allowSignup,
     devMode: config.mode === "development",

@@ -65,6 +65,11 @@ export class DatabaseSessionStore {
     await this.#db.deleteFrom("sessions").where("id", "=", sessionKeyOf(sessionId)).execute();
   }
 
+  /** Removes expired rows. */
+  async purgeExpired(now = Date.now()): Promise<void> {
+    await purgeExpiredSessions(this.#db, new Date(now));
+  }
+
   #columns(data: SessionData, expiresAt: number) {
     return {
       user_id: typeof data.userId === "string" ? data.userId : null,
@@ -74,12 +79,18 @@ export class DatabaseSessionStore {
   }
 }
 
-/** Ends every session of a user (sign out everywhere, deactivation, deletion). */
-export async function destroyUserSessions(db: Db, userId: string): Promise<void> {
-  await db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+/**
+ * Ends every session of a user (sign out everywhere, deactivation, deletion), or every one but
+ * `exceptSessionId` (a password change keeps the session it was made in: Django's
+ * `update_session_auth_hash`).
+ */
+export async function destroyUserSessions(db: Db, userId: string, exceptSessionId?: string | null): Promise<void> {
+  let query = db.deleteFrom("sessions").where("user_id", "=", userId);
+  if (exceptSessionId) query = query.where("id", "!=", sessionKeyOf(exceptSessionId));
+  await query.execute();
 }
 
-/** Removes expired rows; run at start-up and now and then. */
+/** Removes expired rows; the sessions plugin runs it at start-up and every few minutes. */
 export async function purgeExpiredSessions(db: Db, now = new Date()): Promise<void> {
   await db.deleteFrom("sessions").where("expires_at", "<", now.toISOString()).execute();
 }

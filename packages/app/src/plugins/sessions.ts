@@ -9,6 +9,10 @@
  * older secrets while they rotate out); the row, the data (session-store.ts). A stored session
  * is written back only when its data changed or, to slide its expiry, at most once an hour, and
  * never re-created once another request ended it.
+ *
+ * A session nobody is signed in to (a CSRF secret for a form, a flash, a pending username) lives
+ * hours, not the two weeks of a signed-in one, and expired rows are purged every few minutes:
+ * a client fetching forms without keeping cookies leaves rows that go away on their own.
  */
 import { Signer } from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -19,6 +23,12 @@ import type { SessionData } from "./session-types.ts";
 
 /** A stored session's expiry is pushed forward on a request when it is older than this. */
 const slideEveryMs = 3600_000;
+
+/** How long a session nobody is signed in to lives, unless the options say otherwise. */
+export const defaultAnonymousTtlMs = 3 * 3600_000;
+
+/** How often expired rows are purged, unless the options say otherwise. */
+const defaultPurgeEveryMs = 10 * 60_000;
 
 /** Where a session came from, and so how it is saved. */
 type Origin =
@@ -68,12 +78,25 @@ export class ServerSession {
     this.#changed = true;
   }
 
+  /** The id of the stored session this request carries, or null (none yet, or ended). */
+  get id(): string | null {
+    return this.#origin.kind === "stored" ? this.#origin.id : null;
+  }
+
+  /** Is someone signed in to this session (on the site or the back office)? */
+  get signedIn(): boolean {
+    return typeof this.#data.userId === "string";
+  }
+
   /** Writes the session back even if unchanged: its cookie was signed with a retired secret. */
   resign(): void {
     this.#changed = true;
   }
 
-  /** What the response must do: nothing, write the session (and its cookie), or drop the cookie. */
+  /**
+   * What the response must do: nothing, write the session (and its cookie), or drop the cookie.
+   * `ttlMs` is this session's lifetime (signed in or not).
+   */
   pendingWrite(now: number, ttlMs: number): "none" | "create" | "update" | "forget" {
     const empty = Object.keys(this.#data).length === 0;
     switch (this.#origin.kind) {
@@ -102,7 +125,12 @@ export interface SessionsOptions {
   readonly secret: string | readonly string[];
   readonly cookieName: string;
   readonly store: DatabaseSessionStore;
+  /** The lifetime of a session someone is signed in to. */
   readonly ttlMs: number;
+  /** The lifetime of one nobody is signed in to (default: 3 hours). */
+  readonly anonymousTtlMs?: number;
+  /** How often expired rows are deleted (default: 10 minutes); 0: never (tests). */
+  readonly purgeEveryMs?: number;
   /** `Secure` cookies, written only over HTTPS. */
   readonly secure: boolean;
   readonly now?: () => number;
@@ -116,12 +144,34 @@ declare module "fastify" {
 
 async function sessions(
   app: FastifyInstance,
-  { secret, cookieName, store, ttlMs, secure, now = Date.now }: SessionsOptions,
+  {
+    secret,
+    cookieName,
+    store,
+    ttlMs,
+    anonymousTtlMs = Math.min(ttlMs, defaultAnonymousTtlMs),
+    purgeEveryMs = defaultPurgeEveryMs,
+    secure,
+    now = Date.now,
+  }: SessionsOptions,
 ): Promise<void> {
   const signer = new Signer(typeof secret === "string" ? secret : [...secret], "sha256");
   const cookieOptions = { path: "/", httpOnly: true, sameSite: "lax", secure } as const;
 
   app.decorateRequest("session", null as unknown as ServerSession);
+  const lifetimeOf = (session: ServerSession): number => (session.signedIn ? ttlMs : anonymousTtlMs);
+
+  if (purgeEveryMs > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const purge = () =>
+      store.purgeExpired(now()).catch((error: unknown) => app.log.warn({ err: error }, "sessions: purge failed"));
+    app.addHook("onReady", async () => {
+      await purge();
+      timer = setInterval(() => void purge(), purgeEveryMs);
+      timer.unref();
+    });
+    app.addHook("onClose", async () => clearInterval(timer));
+  }
 
   async function restore(request: FastifyRequest, cookie: string): Promise<void> {
     const unsigned = signer.unsign(cookie);
@@ -157,7 +207,7 @@ async function sessions(
     };
     if (change === "forget") return forget();
     const { id, data } = request.session.toWrite();
-    const expiresAt = now() + ttlMs;
+    const expiresAt = now() + lifetimeOf(request.session);
     if (change === "create") {
       await store.create(id, data, expiresAt);
     } else if (!(await store.update(id, data, expiresAt))) {
@@ -169,7 +219,7 @@ async function sessions(
   app.addHook("onSend", (request, reply, payload, done) => {
     // Null when the request failed before the onRequest hook ran.
     const session = request.session as ServerSession | null;
-    const change = session ? session.pendingWrite(now(), ttlMs) : "none";
+    const change = session ? session.pendingWrite(now(), lifetimeOf(session)) : "none";
     // A Secure cookie sent over plain HTTP would never come back: keep nothing for it.
     if (change === "none" || (secure && request.protocol !== "https")) {
       done(null, payload);

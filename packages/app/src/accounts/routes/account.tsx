@@ -326,6 +326,9 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
               : { formError: messageOf(failure) };
         return showAccount(request, reply, failureStatus(failure), { password: form });
       }
+      // Whoever else holds a session of this account (a stolen cookie, a forgotten laptop) is
+      // signed out here; this browser stays in.
+      await destroyUserSessions(db, userOf(request).id, request.session.id);
       flash(request, "success", "PASSWORD_CHANGED");
       return reply.redirect("/account", 303);
     },

@@ -25,6 +25,7 @@ import {
   type PasswordPolicy,
 } from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
+import { destroyUserSessions } from "../../plugins/session-store.ts";
 import { flash } from "../session-auth.ts";
 import { CodeField, refusedCodes, UsernameFor, usernameFor } from "./confirm.tsx";
 import { NewPasswordFields } from "./new-password.tsx";
@@ -140,6 +141,24 @@ async function sendResetCode(request: FastifyRequest, username: string): Promise
   }
 }
 
+/**
+ * Ends every session of the account a reset was for: whoever was signed in with the old
+ * password is out. `login` is what the person typed: the username, or (in a pool where email
+ * is an alias, which then has no email-shaped usernames) the verified email address.
+ */
+async function endSessionsOfLogin(app: FastifyInstance, login: string): Promise<void> {
+  const db = app.database.db;
+  const user =
+    (await app.users.findByUsername(login)) ??
+    (await db
+      .selectFrom("users")
+      .select("id")
+      .where("email_key", "=", login.toLowerCase())
+      .where("email_verified", "=", true)
+      .executeTakeFirst());
+  if (user) await destroyUserSessions(db, user.id);
+}
+
 /** The username a posted reset form is about, and how to answer with that form again. */
 function resetPasswordForm(request: FastifyRequest, reply: FastifyReply) {
   const { username, typed, known } = usernameFor(request);
@@ -228,6 +247,7 @@ export default async function recoveryRoutes(app: FastifyInstance): Promise<void
         if (error.code === "INVALID_PASSWORD") return show(400, { password: invalidPasswordMessage(error.detail) });
         return show(failureStatus(error), {}, t(error.code));
       }
+      await endSessionsOfLogin(request.server, username);
       request.session.set("pendingUsername", undefined);
       flash(request, "success", "PASSWORD_RESET");
       return reply.redirect(`/login?username=${encodeURIComponent(username)}`, 303);
