@@ -24,6 +24,7 @@ import { DatabaseSessionStore } from "./plugins/session-store.ts";
 import sessions from "./plugins/sessions.ts";
 import securityHeaders, { helmetHeaders, securityHeadersByPath } from "./plugins/security-headers.ts";
 import { clientErrorHandler, discardRefusedBody } from "./http-refusals.ts";
+import { refuseUnstorableText } from "./unstorable-text.ts";
 import sessionAuth from "./accounts/session-auth.ts";
 import { cognitoGateway } from "./accounts/cognito.ts";
 import { userRepository } from "./accounts/users.ts";
@@ -151,6 +152,7 @@ export async function buildApp({
 
   await app.register(securityHeaders, headerSets);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  app.addHook("preValidation", refuseUnstorableText);
   await app.register(cookie);
   await app.register(sessions, {
     secret: [config.sessionSecret, ...config.previousSessionSecrets],
@@ -209,7 +211,11 @@ export async function buildApp({
       config.mode === "development" && shown >= 500 && error instanceof Error
         ? (error.stack ?? error.message)
         : undefined;
-    return reply.code(shown).page(<ErrorPage ctx={reply.viewContext()} status={shown} detail={detail} />);
+    // What was wrong with a bad request is for the person to fix (other refusals' texts say enough).
+    const message = error instanceof HttpError && shown === 400 ? error.message : undefined;
+    return reply
+      .code(shown)
+      .page(<ErrorPage ctx={reply.viewContext()} status={shown} message={message} detail={detail} />);
   });
   await app.register(homeRoutes);
   await app.register(accountsModule);

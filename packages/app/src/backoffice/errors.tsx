@@ -4,10 +4,12 @@
  * is hidden outside development, a CSRF failure is a 403.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { HttpError } from "../http-error.ts";
 import { errorTitle } from "../pages/errors.tsx";
 import { BackofficeLayout } from "./layout.tsx";
 
 const explanations: Readonly<Record<number, string>> = {
+  400: "The request could not be used. Go back and try again.",
   403: "You do not have permission to do this, or the form expired. Go back, reload the page and try again.",
   404: "There is nothing at this address. It may have been deleted.",
   429: "Too many requests. Please wait a minute and try again.",
@@ -26,11 +28,18 @@ export async function backofficeErrorHandler(
   const detail =
     request.server.config.mode === "development" && shown >= 500 ? (error.stack ?? error.message) : undefined;
   const title = errorTitle(shown);
+  // What was wrong with a bad request is for the person to fix.
+  const message = error instanceof HttpError && shown === 400 ? error.message : undefined;
   return reply.code(shown).page(
     <BackofficeLayout title={title} ctx={reply.viewContext()} staff={request.staff ?? null}>
       <div class="bo-card p-4" data-testid="error-page">
         <div class="text-body-secondary small fw-semibold">Error {shown}</div>
         <h1 class="mt-1">{title}</h1>
+        {message && (
+          <p class="mb-2 fw-semibold" data-testid="error-message">
+            {message}
+          </p>
+        )}
         <p class="mb-3">
           {explanations[shown] ?? "An unexpected error happened on our side. It has been logged; please try again."}
         </p>

@@ -24,7 +24,18 @@ const texts: Record<number, { title: string; text: string }> = {
 
 export const errorTitle = (status: number): string => (texts[status] ?? texts[500]!).title;
 
-export function ErrorPage({ ctx, status, detail }: { ctx: ViewContext; status: number; detail?: string }) {
+export function ErrorPage({
+  ctx,
+  status,
+  message,
+  detail,
+}: {
+  ctx: ViewContext;
+  status: number;
+  /** Why this request was refused, when the code that refused it said so. */
+  message?: string;
+  detail?: string;
+}) {
   const { title, text } = texts[status] ?? texts[500]!;
   return (
     <Layout title={title} ctx={ctx}>
@@ -32,6 +43,11 @@ export function ErrorPage({ ctx, status, detail }: { ctx: ViewContext; status: n
         <div class="col-lg-7 text-center py-5">
           <div class="error-code mb-3">{status}</div>
           <h1 class="h3">{title}</h1>
+          {message && (
+            <p class="lead" data-testid="error-message">
+              {message}
+            </p>
+          )}
           <p class="lead text-body-secondary">{text}</p>
           {detail && <pre class="text-start bg-body border rounded p-3 small overflow-auto">{detail}</pre>}
           <a class="btn btn-primary mt-2" href="/">
