@@ -591,8 +591,9 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
   });
 
   describe("the change-password form", () => {
-    it("sets a new back-office password that then signs in, with its audit entry", async () => {
+    it("sets a new back-office password that then signs in, with its audit entry, ending the user's sessions", async () => {
       const user = await localUser(h, { prefix: "pw" });
+      const theirs = await adminSignIn(h, user);
       const page = await root.browser.get(`/admin/users/${user.id}/password`);
       expect(textOf(page.body)).toContain(`Change password: ${user.username}`);
       const weak = await root.browser.post(`/admin/users/${user.id}/password`, {
@@ -608,6 +609,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       expect(res.statusCode).toBe(303);
       expect((await auditOf(h, user.id)).map((e) => e.change_message)).toEqual(["Changed password."]);
       await adminSignIn(h, { ...user, password: "Brand-New-Secret-42" });
+      expect((await theirs.get("/admin/")).statusCode).toBe(303);
     });
 
     it("can take the local password away instead", async () => {

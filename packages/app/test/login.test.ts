@@ -4,6 +4,7 @@
  */
 import { manualClock } from "@gatehouse/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accountLimits } from "../src/accounts/rate-limits.ts";
 import { t } from "../src/accounts/messages.ts";
 import { csrfTokenIn, startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
 import {
@@ -405,6 +406,29 @@ describe.each(["sqlite", "postgres"] as const)("signing in and out (%s)", (datab
     await other.get("/login");
     expect((await other.post("/login", { username: uniqueName("bystander"), password: "Guess-1a" })).statusCode).toBe(
       400,
+    );
+  });
+
+  it("limits a burst of sign-ins to one account exactly as a sequence: of 100 at once 10 are tried, then the right password is refused too", async () => {
+    const account = await admin.confirmed(newAccount("burst"));
+    const browsers = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const browser = browserAt(h);
+        await browser.get("/login");
+        return browser;
+      }),
+    );
+    // Cognito's own lockout (after 5 wrong passwords) answers 429 too; the limiter's page says
+    // "tried this too often", and only the attempts it let through reached Cognito.
+    const answers = await Promise.all(
+      browsers.map((browser) => browser.post("/login", { username: account.username, password: "Guess-Number-1" })),
+    );
+    const limited = answers.filter((res) => textOf(res.body).includes("You have tried this too often."));
+    expect(answers.length - limited.length).toBe(accountLimits.login.perUsername.max);
+    const right = browserAt(h);
+    await right.get("/login");
+    expect((await right.post("/login", { username: account.username, password: account.password })).statusCode).toBe(
+      429,
     );
   });
 

@@ -632,6 +632,8 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
           .set({ password_hash: hash, updated_at: new Date().toISOString() })
           .where("id", "=", user.id)
           .execute();
+        // Whoever signed in with the old password is out (the acting staff member keeps this session).
+        await destroyUserSessions(trx, user.id, user.id === staff.user.id ? request.session.id : null);
         await writeAudit(trx, {
           actorId: staff.user.id,
           action: "change",
