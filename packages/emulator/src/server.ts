@@ -56,13 +56,19 @@ export interface ServerOptions {
 
 /**
  * A header can carry only one line of Latin-1; AWS's schema messages have newlines and users'
- * input may be any Unicode. The body keeps the exact message; the header gets a safe copy.
+ * input may be any Unicode. The body keeps the exact message; the header gets a safe copy, cut
+ * short: a message quoting a long value (`User pool <8 KB> does not exist.`) would otherwise
+ * pass Node's 16 KB limit on a response's headers, and the client would see a parse error
+ * instead of the exception (issue 13's protocol fuzzing).
  */
-const headerSafe = (message: string): string =>
-  message
+const maxHeaderMessage = 1024;
+const headerSafe = (message: string): string => {
+  const safe = message
     .replace(/[\r\n]+/g, " ")
     .replace(/[^\x20-\x7e\xa0-\xff]/g, "?")
     .trim();
+  return safe.length > maxHeaderMessage ? `${safe.slice(0, maxHeaderMessage - 3)}...` : safe;
+};
 
 function sendError(reply: FastifyReply, error: CognitoError): FastifyReply {
   return reply

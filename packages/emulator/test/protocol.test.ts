@@ -171,6 +171,19 @@ describe("bad input", () => {
     expect(JSON.parse(res.body)).toMatchObject({ __type: "RequestTooLargeException" });
   });
 
+  it("keeps the error headers short when the message quotes a long value, so clients still read the answer", async () => {
+    // The fuzz suite found it: an 8 KB pool id echoed whole in x-amzn-ErrorMessage passed the
+    // client's 16 KB header limit, and fetch and the SDK failed with a parse error.
+    const longId = "é".repeat(20_000);
+    const res = await rawCall(h.emulator.url, "DescribeUserPool", JSON.stringify({ UserPoolId: longId }));
+    expect(res.status).toBe(400);
+    expect(res.json.__type).toBe("InvalidParameterException");
+    expect(String(res.json.message)).toContain(longId);
+    expect(res.headers.get("x-amzn-errortype")).toBe("InvalidParameterException:");
+    expect(res.headers.get("x-amzn-errormessage")?.length).toBe(1024);
+    expect(res.headers.get("x-amzn-errormessage")?.endsWith("...")).toBe(true);
+  });
+
   it("answers an unknown pool, client or forged pagination token with AWS's exceptions", async () => {
     const pool = await rawCall(
       h.emulator.url,
