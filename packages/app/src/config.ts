@@ -67,6 +67,20 @@ export interface HttpTimeouts {
 
 export const defaultHttpTimeouts: HttpTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 72_000 };
 
+/** The back office's own sign-in (issue 9). */
+export interface BackofficeSettings {
+  /**
+   * BACKOFFICE_REQUIRE_MFA: every staff sign-in needs an authenticator code after the password;
+   * staff without an authenticator app set one up before the back office opens.
+   */
+  readonly requireMfa: boolean;
+}
+
+export const defaultBackofficeSettings: BackofficeSettings = { requireMfa: false };
+
+/** The issuer authenticator apps show beside our codes (TOTP_ISSUER), on the site and in the back office. */
+export const defaultTotpIssuer = "Gatehouse";
+
 export type DatabaseSettings =
   { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
 
@@ -84,6 +98,8 @@ export interface Config {
   /** Peers whose `X-Forwarded-*` headers are believed (TRUST_PROXY); empty trusts nobody. */
   readonly trustedProxies: TrustedProxies;
   readonly http: HttpTimeouts;
+  readonly backoffice: BackofficeSettings;
+  readonly totpIssuer: string;
 }
 
 export interface ConfigError {
@@ -273,6 +289,19 @@ function parseHttpTimeouts(env: Env, errors: ConfigError[]): HttpTimeouts {
   return { requestMs, headersMs, keepAliveMs };
 }
 
+function parseTotpIssuer(env: Env, errors: ConfigError[]): string {
+  const issuer = env.TOTP_ISSUER?.trim() || defaultTotpIssuer;
+  // The otpauth:// key URI format puts "issuer:account" in the label, so a colon cannot be in either.
+  // eslint-disable-next-line no-control-regex
+  if (issuer.length > 64 || /[:\u0000-\u001f\u007f]/u.test(issuer)) {
+    errors.push({
+      setting: "TOTP_ISSUER",
+      problem: "must be at most 64 characters, without colons or control characters",
+    });
+  }
+  return issuer;
+}
+
 /** Reads and checks every setting; never throws. */
 export function loadConfig(env: Env): ConfigResult {
   const errors: ConfigError[] = [];
@@ -341,6 +370,10 @@ export function loadConfig(env: Env): ConfigResult {
   const { proxies: trustedProxies, problems: proxyProblems } = parseTrustedProxies(env.TRUST_PROXY);
   for (const problem of proxyProblems) errors.push({ setting: "TRUST_PROXY", problem });
   const http = parseHttpTimeouts(env, errors);
+  const backoffice: BackofficeSettings = {
+    requireMfa: parseBoolean(env, "BACKOFFICE_REQUIRE_MFA", defaultBackofficeSettings.requireMfa, errors),
+  };
+  const totpIssuer = parseTotpIssuer(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -357,6 +390,8 @@ export function loadConfig(env: Env): ConfigResult {
       allowSignup,
       trustedProxies,
       http,
+      backoffice,
+      totpIssuer,
     },
   };
 }

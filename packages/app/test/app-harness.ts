@@ -10,7 +10,9 @@ import { createServer, type AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import {
   defaultApiSettings,
+  defaultBackofficeSettings,
   defaultHttpTimeouts,
+  defaultTotpIssuer,
   type ApiSettings,
   type Config,
   type DatabaseSettings,
@@ -116,6 +118,8 @@ export async function startAppHarness({
     allowSignup: true,
     trustedProxies: [],
     http: defaultHttpTimeouts,
+    backoffice: defaultBackofficeSettings,
+    totpIssuer: defaultTotpIssuer,
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);
