@@ -5,6 +5,7 @@
  */
 import type { Context } from "../context.ts";
 import { invalidParameter } from "../errors.ts";
+import { checkOAuthSettings } from "../hosted/client-settings.ts";
 import { newClientId, newClientSecret } from "../ids.ts";
 import type { Client, ClientConfig, ExplicitAuthFlow, Pool, TimeUnit } from "../model.ts";
 import { shape, type Infer } from "../shapes.ts";
@@ -90,7 +91,7 @@ function validAttributeNames(pool: Pool): Set<string> {
 }
 
 /** Client settings from a Create/Update request; anything left out takes AWS's default. */
-function configOf(pool: Pool, request: ClientSettings): ClientConfig {
+function configOf(ctx: Context, pool: Pool, request: ClientSettings, hasSecret: boolean): ClientConfig {
   const units = {
     AccessToken: request.TokenValidityUnits?.AccessToken ?? "minutes",
     IdToken: request.TokenValidityUnits?.IdToken ?? "minutes",
@@ -132,6 +133,7 @@ function configOf(pool: Pool, request: ClientSettings): ClientConfig {
   if (request.DefaultRedirectURI && !request.CallbackURLs?.includes(request.DefaultRedirectURI)) {
     throw invalidParameter("DefaultRedirectURI must be one of the CallbackURLs.");
   }
+  checkOAuthSettings(ctx, pool, request, hasSecret);
   return {
     RefreshTokenValidity: refresh,
     AccessTokenValidity: access,
@@ -183,12 +185,13 @@ export function createClient(
 ): Client {
   const pool = requirePool(ctx, request.UserPoolId);
   const now = ctx.clock.now();
+  const secret = fixed?.secret ?? (request.GenerateSecret ? newClientSecret() : null);
   const client: Client = {
     id: fixed?.id ?? newClientId(),
     poolId: pool.id,
     name: request.ClientName,
-    secret: fixed?.secret ?? (request.GenerateSecret ? newClientSecret() : null),
-    config: configOf(pool, request),
+    secret,
+    config: configOf(ctx, pool, request, secret !== null),
     createdAt: now,
     updatedAt: now,
   };
@@ -234,7 +237,7 @@ export const clientOperations = {
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
       const client = requirePoolClient(ctx, pool, request.ClientId);
-      const config = configOf(pool, request);
+      const config = configOf(ctx, pool, request, client.secret !== null);
       const now = ctx.clock.now();
       ctx.store.clients.update(client.id, request.ClientName ?? client.name, config, now);
       const updated = ctx.store.clients.get(client.id);

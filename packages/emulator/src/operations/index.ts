@@ -4,11 +4,13 @@ import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
 import { clientOperations } from "./clients.ts";
+import { domainOperations } from "./domains.ts";
 import { groupOperations } from "./groups.ts";
 import { mfaOperations } from "./mfa.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolOperations } from "./pools.ts";
 import { recoveryOperations } from "./recovery.ts";
+import { resourceServerOperations } from "./resource-servers.ts";
 import { signUpOperations } from "./signup.ts";
 import { tokenOperations } from "./tokens.ts";
 
@@ -24,4 +26,6 @@ export const operations: OperationTable = {
   ...adminUserOperations,
   ...groupOperations,
   ...mfaOperations,
+  ...domainOperations,
+  ...resourceServerOperations,
 };

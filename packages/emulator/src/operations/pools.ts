@@ -8,6 +8,7 @@ import { newPoolId, regionOfPool } from "../ids.ts";
 import type { Pool, PoolConfig, SchemaAttribute } from "../model.ts";
 import { shape, type Infer } from "../shapes.ts";
 import { epochSeconds, paginationToken, requirePool, userPoolId } from "./common.ts";
+import { poolDomainMembers } from "./domains.ts";
 import { defineOperation } from "./operation.ts";
 import { decodeToken, encodeToken, isString } from "./pagination.ts";
 import { defaultPasswordPolicy, standardAttributeNames, standardAttributes } from "./pool-defaults.ts";
@@ -201,6 +202,7 @@ export function describePool(ctx: Context, pool: Pool): Record<string, unknown> 
     Id: pool.id,
     Name: pool.name,
     ...config,
+    ...poolDomainMembers(ctx, pool.id),
     LastModifiedDate: epochSeconds(pool.updatedAt),
     CreationDate: epochSeconds(pool.createdAt),
     EstimatedNumberOfUsers: ctx.store.pools.estimatedUsers(pool.id),
@@ -270,6 +272,9 @@ export const poolOperations = {
         "InvalidParameterException",
         "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
       );
+    }
+    if (ctx.store.hosted.domainsOfPool(pool.id).length > 0) {
+      throw invalidParameter("User pool cannot be deleted. It has a domain configured that should be deleted first.");
     }
     ctx.store.transaction(() => ctx.store.pools.delete(pool.id));
     ctx.store.clients.forgetPool(pool.id);

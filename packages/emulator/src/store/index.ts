@@ -4,6 +4,7 @@ import { clientRepository } from "./clients.ts";
 import { codeRepository } from "./codes.ts";
 import type { Db } from "./database.ts";
 import { groupRepository } from "./groups.ts";
+import { hostedRepository } from "./hosted.ts";
 import { keyRepository } from "./keys.ts";
 import { outboxRepository } from "./outbox.ts";
 import { poolRepository } from "./pools.ts";
@@ -22,6 +23,7 @@ export function createStore(db: Db) {
     challenges: challengeRepository(db),
     keys: keyRepository(db),
     outbox: outboxRepository(db),
+    hosted: hostedRepository(db),
     /** Runs `work` atomically; it must be synchronous (better-sqlite3 transactions are). */
     transaction<T>(work: () => T): T {
       return db.transaction(work)();
