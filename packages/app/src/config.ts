@@ -67,6 +67,22 @@ export interface HttpTimeouts {
 
 export const defaultHttpTimeouts: HttpTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 72_000 };
 
+/**
+ * Redis, for state that several app nodes must share (rate limits, the back office's lockout
+ * counters). Absent: each process counts in its own memory, which is right for one process only.
+ */
+export interface RedisSettings {
+  readonly url: string;
+  /** Put before every key, so that several apps (or test runs) can share one server. */
+  readonly keyPrefix: string;
+}
+
+/** Who may read `/metrics` (docs/deploy.md): a bearer token, else direct loopback callers only. */
+export interface MetricsSettings {
+  /** `Authorization: Bearer <token>` opens /metrics from anywhere; null: loopback peers without a proxy only. */
+  readonly token: string | null;
+}
+
 /** The back office's own sign-in (issue 9). */
 export interface BackofficeSettings {
   /**
@@ -100,6 +116,9 @@ export interface Config {
   readonly http: HttpTimeouts;
   readonly backoffice: BackofficeSettings;
   readonly totpIssuer: string;
+  /** REDIS_URL; null keeps rate limits and lockout counters in this process. */
+  readonly redis: RedisSettings | null;
+  readonly metrics: MetricsSettings;
 }
 
 export interface ConfigError {
@@ -289,6 +308,30 @@ function parseHttpTimeouts(env: Env, errors: ConfigError[]): HttpTimeouts {
   return { requestMs, headersMs, keepAliveMs };
 }
 
+function parseRedis(env: Env, errors: ConfigError[]): RedisSettings | null {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new Error("scheme");
+  } catch {
+    errors.push({
+      setting: "REDIS_URL",
+      problem: "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0",
+    });
+  }
+  const keyPrefix = env.REDIS_KEY_PREFIX?.trim() || "gatehouse:";
+  return { url: raw, keyPrefix };
+}
+
+function parseMetrics(env: Env, errors: ConfigError[]): MetricsSettings {
+  const token = env.METRICS_TOKEN?.trim() || null;
+  if (token !== null && token.length < 16) {
+    errors.push({ setting: "METRICS_TOKEN", problem: "must be at least 16 characters (e.g. openssl rand -hex 16)" });
+  }
+  return { token };
+}
+
 function parseTotpIssuer(env: Env, errors: ConfigError[]): string {
   const issuer = env.TOTP_ISSUER?.trim() || defaultTotpIssuer;
   // The otpauth:// key URI format puts "issuer:account" in the label, so a colon cannot be in either.
@@ -374,6 +417,8 @@ export function loadConfig(env: Env): ConfigResult {
     requireMfa: parseBoolean(env, "BACKOFFICE_REQUIRE_MFA", defaultBackofficeSettings.requireMfa, errors),
   };
   const totpIssuer = parseTotpIssuer(env, errors);
+  const redis = parseRedis(env, errors);
+  const metrics = parseMetrics(env, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -392,6 +437,8 @@ export function loadConfig(env: Env): ConfigResult {
       http,
       backoffice,
       totpIssuer,
+      redis,
+      metrics,
     },
   };
 }

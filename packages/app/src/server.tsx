@@ -10,6 +10,7 @@ import formbody from "@fastify/formbody";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -34,6 +35,10 @@ import accountsModule from "./accounts/module.ts";
 import apiModule, { apiSecurityHeaders } from "./api/index.ts";
 import { isHeaderAuthenticatedApiRequest } from "./api/authentication.ts";
 import { fastifyTrustProxy } from "./trusted-proxies.ts";
+import { countLockoutsInRedis } from "./backoffice/lockout.ts";
+import { connectRedis, type SharedRedis } from "./shared-state/redis.ts";
+import { redisRateLimitStore } from "./shared-state/rate-limit-store.ts";
+import operations from "./operations/module.ts";
 import "./plugins/session-types.ts";
 
 export interface AppDependencies {
@@ -41,6 +46,8 @@ export interface AppDependencies {
   readonly database: AppDatabase;
   readonly cognito: CognitoIdentityProviderClient;
   readonly logger?: boolean;
+  /** JSON log lines go here instead of stdout (tests read them); implies `logger`. */
+  readonly logStream?: { write(line: string): void };
 }
 
 declare module "fastify" {
@@ -48,6 +55,8 @@ declare module "fastify" {
     readonly config: Config;
     readonly database: AppDatabase;
     readonly cognito: CognitoIdentityProviderClient;
+    /** The Redis that REDIS_URL names, shared by every node; null when counting in this process. */
+    readonly sharedRedis: SharedRedis | null;
   }
   interface FastifyReply {
     /** Everything the layout needs; pages add their own props. */
@@ -60,6 +69,16 @@ declare module "fastify" {
 const sessionTtlMs = 14 * 24 * 3600_000;
 const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "static");
 const bootstrapDir = join(dirname(createRequire(import.meta.url).resolve("bootstrap/package.json")), "dist");
+
+/**
+ * A request id per request, in every log line of it (`reqId`) and in the `X-Request-Id` answer
+ * header. One sent by the proxy in front is kept when it looks like an id, so that its access log
+ * and ours can be joined; anything else is replaced by a fresh UUID.
+ */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const sent = request.headers["x-request-id"];
+  return typeof sent === "string" && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
+}
 
 /** Unsafe requests must come from our own pages: a cross-site Origin or fetch is refused. */
 function assertSameOrigin(request: FastifyRequest, publicOrigin: string): void {
@@ -74,6 +93,7 @@ export async function buildApp({
   database,
   cognito,
   logger = false,
+  logStream,
 }: AppDependencies): Promise<FastifyInstance> {
   const secure = config.publicUrl.protocol === "https:";
   const site = helmetHeaders({
@@ -106,14 +126,17 @@ export async function buildApp({
 
   const app = Fastify({
     // JSON lines in production (for log shippers), one readable line per event in development.
-    logger: logger
-      ? config.mode === "production"
-        ? { level: "info" }
-        : {
-            level: "info",
-            transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
-          }
-      : false,
+    logger: logStream
+      ? { level: "info", stream: logStream }
+      : logger
+        ? config.mode === "production"
+          ? { level: "info" }
+          : {
+              level: "info",
+              transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } },
+            }
+        : false,
+    genReqId: requestIdOf,
     bodyLimit: 64 * 1024,
     trustProxy: fastifyTrustProxy(config.trustedProxies),
     requestTimeout: timeouts.requestMs,
@@ -149,6 +172,19 @@ export async function buildApp({
   app.decorate("config", config);
   app.decorate("database", database);
   app.decorate("cognito", cognito);
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+
+  // Shared state (issue 12): with REDIS_URL, rate limits and the back office's lockout count in
+  // Redis, so that they hold across nodes; without it, in this process as before.
+  const sharedRedis = config.redis ? await connectRedis(config.redis, { log: app.log }) : null;
+  app.decorate("sharedRedis", sharedRedis);
+  if (sharedRedis) {
+    countLockoutsInRedis(database.db, sharedRedis);
+    app.addHook("onClose", async () => sharedRedis.close());
+  }
 
   await app.register(securityHeaders, headerSets);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
@@ -163,7 +199,10 @@ export async function buildApp({
   });
   // Its "secure-session" mode keeps the secret through `session.get`/`set`, which ours offer.
   await app.register(csrf, { sessionPlugin: "@fastify/secure-session" });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    ...(sharedRedis ? { store: redisRateLimitStore(sharedRedis) } : {}),
+  });
   await app.register(fastifyStatic, { root: staticDir, prefix: "/static/", decorateReply: false, maxAge: "1h" });
   await app.register(fastifyStatic, {
     root: bootstrapDir,
@@ -211,19 +250,22 @@ export async function buildApp({
       config.mode === "development" && shown >= 500 && error instanceof Error
         ? (error.stack ?? error.message)
         : undefined;
-    // What was wrong with a bad request is for the person to fix (other refusals' texts say enough).
-    const message = error instanceof HttpError && shown === 400 ? error.message : undefined;
+    // What was wrong with a bad request is for the person to fix (other refusals' texts say
+    // enough); a 503 of ours says what is unavailable.
+    const message = error instanceof HttpError && (shown === 400 || shown === 503) ? error.message : undefined;
     return reply
       .code(shown)
       .page(<ErrorPage ctx={reply.viewContext()} status={shown} message={message} detail={detail} />);
   });
+  await app.register(operations);
   await app.register(homeRoutes);
   await app.register(accountsModule);
   await app.register(import("./backoffice/module.ts"));
   await app.register(apiModule);
 
-  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (_request, reply) =>
-    reply.code(404).page(<ErrorPage ctx={reply.viewContext()} status={404} />),
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute", groupId: "site.not-found" }) },
+    async (_request, reply) => reply.code(404).page(<ErrorPage ctx={reply.viewContext()} status={404} />),
   );
 
   return app;

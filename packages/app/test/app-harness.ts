@@ -120,6 +120,8 @@ export async function startAppHarness({
     http: defaultHttpTimeouts,
     backoffice: defaultBackofficeSettings,
     totpIssuer: defaultTotpIssuer,
+    redis: null,
+    metrics: { token: null },
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);

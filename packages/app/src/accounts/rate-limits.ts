@@ -7,7 +7,11 @@
  * Two counters per action, so @fastify/rate-limit's `createRateLimit` (a counter we consult),
  * not its route hook, which runs at most one limiter per request. Over the limit, the request
  * ends in the styled 429 page with Retry-After.
+ *
+ * Each counter has a name (`groupId`, e.g. `accounts.login.address`): with REDIS_URL the counts
+ * live in Redis under it, shared by every node (shared-state/rate-limit-store.ts).
  */
+import type { CreateRateLimitOptions } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { HttpError } from "../http-error.ts";
@@ -68,10 +72,13 @@ async function accountLimitersPlugin(app: FastifyInstance): Promise<void> {
   const counters = {} as Record<LimitedAction, { perAddress: Counter; perUsername: Counter }>;
   for (const action of Object.keys(accountLimits) as LimitedAction[]) {
     const { perAddress, perUsername } = accountLimits[action];
+    // `groupId` is not in createRateLimit's declared options, but the store sees it.
+    const named = (groupId: string, options: CreateRateLimitOptions): Counter =>
+      app.createRateLimit({ ...options, groupId } as CreateRateLimitOptions);
     counters[action] = {
       // The default key is the client address (an IPv6 /64 counts as one address).
-      perAddress: app.createRateLimit({ max: perAddress.max, timeWindow: perAddress.windowMs }),
-      perUsername: app.createRateLimit({
+      perAddress: named(`accounts.${action}.address`, { max: perAddress.max, timeWindow: perAddress.windowMs }),
+      perUsername: named(`accounts.${action}.username`, {
         max: perUsername.max,
         timeWindow: perUsername.windowMs,
         keyGenerator: submittedUsername,

@@ -93,6 +93,8 @@ export interface BearerAuthenticationOptions {
   readonly gateway: CognitoGateway;
   readonly cognito: CognitoIdentityProviderClient;
   readonly userPoolId: string;
+  /** Told of every 401, with why (the verifier's code, else the message's), for the metrics. */
+  readonly onRefused?: (reason: string) => void;
 }
 
 /**
@@ -107,13 +109,16 @@ export function bearerAuthentication({
   gateway,
   cognito,
   userPoolId,
+  onRefused,
 }: BearerAuthenticationOptions) {
   const scheme = settings.headerPrefix;
-  const refuse = (code: ApiMessageCode, invalidToken = true, cause?: unknown): ApiError =>
-    new ApiError(401, code, {
+  const refuse = (code: ApiMessageCode, invalidToken = true, cause?: unknown): ApiError => {
+    onRefused?.(cause instanceof TokenRejected ? cause.code : code.toLowerCase().replaceAll("_", "-"));
+    return new ApiError(401, code, {
       headers: { "www-authenticate": authenticateHeader(scheme, invalidToken) },
       cause,
     });
+  };
   /** First sights in progress, so that concurrent first requests of one `sub` ask Cognito once. */
   const creating = new Map<string, Promise<User>>();
 

@@ -175,6 +175,7 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
     gateway: app.cognitoGateway,
     cognito: app.cognito,
     userPoolId: app.config.cognito.userPoolId,
+    onRefused: (reason) => app.metrics.tokenRefused(reason),
   });
 
   app.setErrorHandler(createApiErrorHandler(settings.headerPrefix));
@@ -271,19 +272,22 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
   for (const extra of extraRoutes) await app.register(extra, { prefix: "/test" });
 
   let patterns: { pattern: RegExp; methods: string[] }[] | null = null;
-  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute" }) }, async (request) => {
-    patterns ??= routes.map((route) => ({ pattern: patternOf(route.url), methods: methodsOf(route) }));
-    const path = request.url.split("?")[0] ?? "";
-    const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).flatMap((p) => p.methods))].sort();
-    // A route that takes this method but found nothing (a missing docs asset) is a plain 404.
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
-      throw new ApiError(405, "METHOD_NOT_ALLOWED", {
-        params: { method: request.method.slice(0, 20) },
-        headers: { allow: allowed.join(", ") },
-      });
-    }
-    throw notFound();
-  });
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit({ max: 60, timeWindow: "1 minute", groupId: "api.not-found" }) },
+    async (request) => {
+      patterns ??= routes.map((route) => ({ pattern: patternOf(route.url), methods: methodsOf(route) }));
+      const path = request.url.split("?")[0] ?? "";
+      const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).flatMap((p) => p.methods))].sort();
+      // A route that takes this method but found nothing (a missing docs asset) is a plain 404.
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
+        throw new ApiError(405, "METHOD_NOT_ALLOWED", {
+          params: { method: request.method.slice(0, 20) },
+          headers: { allow: allowed.join(", ") },
+        });
+      }
+      throw notFound();
+    },
+  );
 }
 
 async function api(app: FastifyInstance, options: ApiOptions): Promise<void> {

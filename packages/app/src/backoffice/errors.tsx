@@ -1,5 +1,5 @@
 /**
- * The back office's error pages (403, 404, 429, 500) in its own frame, so a staff member who
+ * The back office's error pages (403, 404, 429, 500, 503) in its own frame, so a staff member who
  * hits a permission boundary keeps their navigation. Same rules as the site's handler: 5xx text
  * is hidden outside development, a CSRF failure is a 403.
  */
@@ -13,6 +13,7 @@ const explanations: Readonly<Record<number, string>> = {
   403: "You do not have permission to do this, or the form expired. Go back, reload the page and try again.",
   404: "There is nothing at this address. It may have been deleted.",
   429: "Too many requests. Please wait a minute and try again.",
+  503: "The service is unavailable for a moment. Please try again in a minute.",
 };
 
 export async function backofficeErrorHandler(
@@ -28,8 +29,8 @@ export async function backofficeErrorHandler(
   const detail =
     request.server.config.mode === "development" && shown >= 500 ? (error.stack ?? error.message) : undefined;
   const title = errorTitle(shown);
-  // What was wrong with a bad request is for the person to fix.
-  const message = error instanceof HttpError && shown === 400 ? error.message : undefined;
+  // What was wrong with a bad request is for the person to fix; a 503 of ours says what is down.
+  const message = error instanceof HttpError && (shown === 400 || shown === 503) ? error.message : undefined;
   return reply.code(shown).page(
     <BackofficeLayout title={title} ctx={reply.viewContext()} staff={request.staff ?? null}>
       <div class="bo-card p-4" data-testid="error-page">

@@ -6,10 +6,15 @@
  * only when its password proves right, so parallel attempts cannot slip past the count while
  * their passwords are being hashed. The per-address rate limit on the route stops one client trying
  * many names; this stops many clients trying one name.
+ *
+ * Counted in the database by default, or in Redis when REDIS_URL is set (issue 12), with the
+ * same rules in one Lua script, so that an attempt is counted and judged in one atomic step there
+ * too. Redis unreachable: the attempt is refused (503) before any password is checked.
  */
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { asDate, type NullableTimestamp, type Timestamp } from "../db/schema.ts";
+import { luaScript, type SharedRedis } from "../shared-state/redis.ts";
 
 export interface LoginFailuresTable {
   username_key: string;
@@ -44,7 +49,21 @@ export interface Lockout {
 
 const keyOf = (username: string): string => username.trim().toLowerCase().slice(0, 254);
 
+/**
+ * The Redis server each database's lockout counts in. The sign-in route builds its lockout from
+ * the database it is given (`loginLockout(app.database.db)`); where the counters live is decided
+ * once, by buildApp, for the whole app.
+ */
+const sharedCounters = new WeakMap<Db, SharedRedis>();
+
+/** From now on, `loginLockout(db)` counts in `redis` (buildApp calls this when REDIS_URL is set). */
+export function countLockoutsInRedis(db: Db, redis: SharedRedis): void {
+  sharedCounters.set(db, redis);
+}
+
 export function loginLockout(db: Db, policy: LockoutPolicy = lockoutPolicy, now: () => number = Date.now): Lockout {
+  const redis = sharedCounters.get(db);
+  if (redis) return redisLockout(redis, policy, now);
   // The table is the back office's own (migration 0002), so it is typed here, not in the shared schema.
   const table = db.withTables<{ backoffice_login_failures: LoginFailuresTable }>();
   const column = (name: keyof LoginFailuresTable) => sql.ref(`backoffice_login_failures.${name}`);
@@ -106,3 +125,76 @@ export function loginLockout(db: Db, policy: LockoutPolicy = lockoutPolicy, now:
     },
   };
 }
+
+/**
+ * One hash per username: `failures`, `first` (ms) and `until` (ms, the lock's end). ARGV: the
+ * step (`begin` or `failed`), now, the window, the lock's length, the most failures allowed.
+ * Returns `{allowed (1/0), lockedUntil (ms, 0 for none)}`. The key expires once neither its
+ * window nor its lock can matter any more.
+ */
+const lockoutStep = luaScript(`
+local key = KEYS[1]
+local step = ARGV[1]
+local now = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local lockFor = tonumber(ARGV[4])
+local maxFailures = tonumber(ARGV[5])
+local state = redis.call('HMGET', key, 'failures', 'first', 'until')
+local failures = tonumber(state[1]) or 0
+local first = tonumber(state[2]) or now
+local lockedUntil = tonumber(state[3]) or 0
+local function lock()
+  if lockedUntil <= now then lockedUntil = now + lockFor end
+  redis.call('HSET', key, 'until', lockedUntil)
+  redis.call('PEXPIRE', key, lockedUntil - now + window)
+  return {0, lockedUntil}
+end
+if step == 'failed' then
+  if failures >= maxFailures then return lock() end
+  return {1, 0}
+end
+local stale = (lockedUntil > 0 and lockedUntil <= now) or (lockedUntil == 0 and first <= now - window)
+if failures == 0 or stale then
+  failures = 1
+  first = now
+  lockedUntil = 0
+  redis.call('HDEL', key, 'until')
+else
+  failures = failures + 1
+end
+redis.call('HSET', key, 'failures', failures, 'first', first)
+redis.call('PEXPIRE', key, math.max(lockedUntil - now, 0) + window + lockFor)
+if lockedUntil > now then return {0, lockedUntil} end
+if failures > maxFailures then return lock() end
+return {1, 0}
+`);
+
+/** The same lockout, counted in Redis: several app nodes then share one count per username. */
+export function redisLockout(
+  redis: SharedRedis,
+  policy: LockoutPolicy = lockoutPolicy,
+  now: () => number = Date.now,
+): Lockout {
+  const keyFor = (username: string): string => `${redis.keyPrefix}lockout:${keyOf(username)}`;
+  const step = async (name: "begin" | "failed", username: string): Promise<Date | null> => {
+    const result = await redis.run(
+      lockoutStep,
+      [keyFor(username)],
+      [name, now(), policy.windowMs, policy.lockMs, policy.maxFailures],
+    );
+    const [allowed, until] = Array.isArray(result) ? result.map(Number) : [0, now() + policy.lockMs];
+    return allowed === 1 ? null : new Date(until ?? now() + policy.lockMs);
+  };
+  return {
+    async beginAttempt(username) {
+      const lockedUntil = await step("begin", username);
+      return lockedUntil ? { allowed: false, lockedUntil } : { allowed: true };
+    },
+    failed: (username) => step("failed", username),
+    async clear(username) {
+      await redis.run(clearKey, [keyFor(username)], []);
+    },
+  };
+}
+
+const clearKey = luaScript(`return redis.call('DEL', KEYS[1])`);
