@@ -127,9 +127,13 @@ describe.each(["sqlite", "postgres"] as const)("the account page (%s)", (databas
     it("with control characters are refused on the form (PostgreSQL could not store them)", async () => {
       const { account, browser } = await signedInPerson(h, admin, "badname");
       await browser.get("/account");
-      const res = await browser.post("/account/profile", { given_name: "Bad\u0000Name", family_name: "Tab\tbed" });
+      const res = await browser.post("/account/profile", { given_name: "Bell\u0007Name", family_name: "Tab\tbed" });
       expect(res.statusCode).toBe(400);
       expect(textOf(res.body).match(/cannot be part of a name/g)).toHaveLength(2);
+      // A NUL is refused before any form sees it (unstorable-text.ts).
+      await browser.get("/account");
+      const nul = await browser.post("/account/profile", { given_name: "Bad\u0000Name", family_name: "" });
+      expect(nul.statusCode).toBe(400);
       expect((await cognitoAttributes(account.username)).given_name).toBeUndefined();
     });
 
