@@ -9,7 +9,7 @@
  *   failed to satisfy constraint: Member must not be null; …`. Values of sensitive members
  *   (passwords, tokens) are never echoed.
  *
- * Unknown members are ignored, as AWS does.
+ * Unknown members are ignored, as AWS does, and a member that is `null` is read as absent.
  */
 import { CognitoError } from "./errors.ts";
 
@@ -195,7 +195,8 @@ function visit(shape: Shape, value: unknown, path: string, failures: string[]): 
       if (shape.max !== undefined && value.length > shape.max)
         fail(`Member must have length less than or equal to ${shape.max}`);
       value.forEach((item, i) => {
-        visit(shape.member, item, `${path}.${i + 1}.member`, failures);
+        // A list's members are never optional: `[null]` is a null member, not an empty list.
+        visit({ ...shape.member, required: true }, item, `${path}.${i + 1}.member`, failures);
       });
       return;
     }
@@ -212,6 +213,9 @@ function visit(shape: Shape, value: unknown, path: string, failures: string[]): 
       const record = value as Record<string, unknown>;
       for (const [name, member] of Object.entries(shape.members)) {
         visit(member, record[name], path ? `${path}.${memberPath(name)}` : memberPath(name), failures);
+        // JSON's null is an absent member, as AWS reads it; handlers see `undefined`, never null
+        // (`"SecretHash": null` reached a Buffer.from and was a 500).
+        if (record[name] === null) delete record[name];
       }
       return;
     }

@@ -184,6 +184,42 @@ describe("bad input", () => {
     expect(res.headers.get("x-amzn-errormessage")?.endsWith("...")).toBe(true);
   });
 
+  it("reads a null member as an absent one, and a null in a list as a null member", async () => {
+    // The fuzz suite found it: `"SecretHash": null` reached the handler as null and was a 500.
+    const web = (await createClient(h, poolId, { GenerateSecret: true })).ClientId!;
+    for (const [operation, body] of [
+      ["SignUp", { ClientId: web, Username: "nullhash", Password: "Passw0rd!x", SecretHash: null }],
+      ["ConfirmSignUp", { ClientId: web, Username: "nullhash", ConfirmationCode: "123456", SecretHash: null }],
+      ["ForgotPassword", { ClientId: web, Username: "nullhash", SecretHash: null }],
+    ] as const) {
+      const res = await rawCall(h.emulator.url, operation, JSON.stringify(body));
+      expect(res.status, `${operation}: ${res.text}`).toBe(400);
+      expect(res.json.message).toBe(`Client ${web} is configured for secret but secret was not received`);
+    }
+    const listed = await rawCall(
+      h.emulator.url,
+      "ListUsers",
+      JSON.stringify({ UserPoolId: poolId, Filter: null, Limit: null, PaginationToken: null }),
+    );
+    expect(listed.status, listed.text).toBe(200);
+    const client = await rawCall(
+      h.emulator.url,
+      "CreateUserPoolClient",
+      JSON.stringify({ UserPoolId: poolId, ClientName: "nulls", TokenValidityUnits: null, CallbackURLs: null }),
+    );
+    expect(client.status, client.text).toBe(200);
+    const nullInList = await rawCall(
+      h.emulator.url,
+      "ListUsers",
+      JSON.stringify({ UserPoolId: poolId, AttributesToGet: ["email", null] }),
+    );
+    expect(nullInList.json).toEqual({
+      __type: "InvalidParameterException",
+      message:
+        "1 validation error detected: Value null at 'attributesToGet.2.member' failed to satisfy constraint: Member must not be null",
+    });
+  });
+
   it("answers an unknown pool, client or forged pagination token with AWS's exceptions", async () => {
     const pool = await rawCall(
       h.emulator.url,
