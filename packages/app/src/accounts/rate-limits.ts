@@ -42,10 +42,14 @@ export const accountLimits = {
 
 export type LimitedAction = keyof typeof accountLimits;
 
-/** The username a request is about: the submitted one, else the one the session remembers. */
+/**
+ * The username a request is about: the submitted one, else the one the session remembers (a
+ * pending code, or the sign-in a second-step code answers).
+ */
 export function submittedUsername(request: FastifyRequest): string {
   const typed = fieldOf(request.body, "username").trim();
-  const name = typed !== "" ? typed : (request.session.get("pendingUsername") ?? "");
+  const remembered = request.session.get("pendingUsername") ?? request.session.get("challenge")?.username ?? "";
+  const name = typed !== "" ? typed : remembered;
   // Cognito usernames and email aliases are case-insensitive in our pools.
   return name.toLowerCase();
 }
