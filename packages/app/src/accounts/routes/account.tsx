@@ -16,22 +16,22 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { HttpError } from "../../http-error.ts";
 import { destroyUserSessions } from "../../plugins/session-store.ts";
-import { CognitoFailure } from "../cognito.ts";
+import { CognitoFailure, type MfaSettings } from "../cognito.ts";
 import {
   emailProblem,
   failureStatus,
   invalidPasswordMessage,
-  logFailure,
   newPasswordErrors,
   normalizeCode,
   passwordHint,
   type Errors,
 } from "../forms.ts";
-import { t, type MessageCode } from "../messages.ts";
+import { t } from "../messages.ts";
 import { endSession, flash, requireLogin, tokensOf } from "../session-auth.ts";
-import type { User } from "../users.ts";
+import { formFailure, messageOf, sessionEnding, userOf } from "./account-common.ts";
+import accountMfaRoutes from "./account-mfa.tsx";
+import type { SecurityForm, SecurityState } from "./account-security-view.tsx";
 import { AccountPage, DeleteAccountPage, type FormState, type SectionId } from "./account-views.tsx";
 
 const text = Type.Optional(Type.String());
@@ -52,39 +52,6 @@ function nameProblem(name: string): string | undefined {
   if ([...name].length > nameMaxLength) return t("NAME_TOO_LONG");
   if (controlCharacter.test(name)) return t("NAME_INVALID");
   return undefined;
-}
-
-/**
- * Failures that mean this session's Cognito identity is gone: the access token is invalid,
- * expired or revoked (GlobalSignOut elsewhere, an admin), or the user was disabled or deleted.
- * Wrong passwords and codes are NotAuthorized too, but carry their own codes.
- */
-const sessionEnding: ReadonlySet<MessageCode> = new Set([
-  "NOT_AUTHORIZED",
-  "SESSION_EXPIRED",
-  "USER_DISABLED",
-  "USER_NOT_FOUND",
-]);
-
-/**
- * The failure to show on a form (logged as it deserves); anything else is thrown on: a
- * session-ending failure to this plugin's error handler, a bug to the app's.
- */
-function formFailure(request: FastifyRequest, error: unknown, action: string): CognitoFailure {
-  if (!(error instanceof CognitoFailure) || sessionEnding.has(error.code)) throw error;
-  logFailure(request, error, action);
-  return error;
-}
-
-const messageOf = (failure: CognitoFailure): string => t(failure.code, { detail: failure.detail });
-
-/**
- * The signed-in user; the plugin's requireLogin hook has sent everyone else to /login. (A user
- * without Cognito tokens, a local back-office account, can look but not change anything here.)
- */
-function userOf(request: FastifyRequest): User {
-  if (!request.user) throw new HttpError(401);
-  return request.user;
 }
 
 const noErrors = (errors: Readonly<Record<string, string | undefined>>): boolean =>
@@ -120,12 +87,13 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
   });
 
   /** The account page, with the forms of a failed submission kept. */
-  const showAccount = (
+  const showAccount = async (
     request: FastifyRequest,
     reply: FastifyReply,
     status = 200,
     forms: Partial<Record<SectionId, FormState>> = {},
-  ) =>
+    securityForm?: SecurityForm,
+  ): Promise<FastifyReply> =>
     reply
       .code(status)
       .page(
@@ -136,8 +104,27 @@ export default async function accountRoutes(parent: FastifyInstance): Promise<vo
           pendingEmail={request.session.get("pendingEmail") ?? null}
           passwordHint={passwordHint(app.passwordPolicy)}
           forms={forms}
+          security={await securityStateOf(request)}
+          securityForm={securityForm}
         />,
       );
+
+  /** The two-step section's state; a failure to read the settings shows as "cannot be read". */
+  const securityStateOf = async (request: FastifyRequest): Promise<SecurityState | null> => {
+    const tokens = tokensOf(request);
+    if (!tokens) return null;
+    const pool = await app.poolSignInOptions();
+    if (pool.factors.length === 0) return { pool, settings: null, emailVerified: false };
+    let settings: MfaSettings | null = null;
+    try {
+      settings = await cognito.mfaSettings(tokens.accessToken);
+    } catch (error) {
+      formFailure(request, error, "reading the two-step settings");
+    }
+    return { pool, settings, emailVerified: userOf(request).emailVerified };
+  };
+
+  await app.register(accountMfaRoutes, { showAccount });
 
   /**
    * Copies Cognito's view of the email address into our row after a change Cognito accepted.
