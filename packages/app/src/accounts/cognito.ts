@@ -6,6 +6,11 @@
  */
 import {
   AdminConfirmSignUpCommand,
+  AssociateSoftwareTokenCommand,
+  DescribeUserPoolCommand,
+  GetUserPoolMfaConfigCommand,
+  SetUserMFAPreferenceCommand,
+  VerifySoftwareTokenCommand,
   ChangePasswordCommand,
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
@@ -24,11 +29,12 @@ import {
   VerifyUserAttributeCommand,
   type AttributeType,
   type AuthenticationResultType,
+  type ChallengeNameType,
   type CodeDeliveryDetailsType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { createHmac } from "node:crypto";
 import type { CognitoSettings } from "../config.ts";
-import type { CognitoTokens } from "../plugins/session-types.ts";
+import type { ChallengeStep, CognitoTokens, MfaFactor } from "../plugins/session-types.ts";
 import type { MessageCode } from "./messages.ts";
 import type { CognitoProfile } from "./users.ts";
 
@@ -62,6 +68,8 @@ const exceptionCodes: Record<string, MessageCode> = {
   UserNotConfirmedException: "USER_NOT_CONFIRMED",
   PasswordResetRequiredException: "PASSWORD_RESET_REQUIRED",
   UserNotFoundException: "USER_NOT_FOUND",
+  // VerifySoftwareToken's answer to a wrong code.
+  EnableSoftwareTokenMFAException: "CODE_MISMATCH",
 };
 
 /** Maps an SDK error to our code; anything unrecognised is UNEXPECTED (and logged by the caller). */
@@ -115,7 +123,80 @@ const deliveryOf = (details: CodeDeliveryDetailsType | undefined): Delivery | nu
 
 export type SignInOutcome =
   | { readonly kind: "signed-in"; readonly tokens: CognitoTokens }
-  | { readonly kind: "new-password-required"; readonly session: string; readonly username: string };
+  | {
+      readonly kind: "challenge";
+      readonly step: ChallengeStep;
+      /** Cognito's Session for the answer. */
+      readonly session: string;
+      /** Cognito's username (USER_ID_FOR_SRP when given), which the answer's SECRET_HASH needs. */
+      readonly username: string;
+    };
+
+export const mfaFactors: readonly MfaFactor[] = ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SMS_MFA"];
+const isMfaFactor = (value: unknown): value is MfaFactor => mfaFactors.includes(value as MfaFactor);
+
+/** A JSON list of factor names in a challenge parameter (MFAS_CAN_CHOOSE, MFAS_CAN_SETUP). */
+function factorList(json: string | undefined): MfaFactor[] {
+  try {
+    const parsed: unknown = JSON.parse(json ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter(isMfaFactor) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The challenges the site can answer; any other is an unsupported challenge. */
+function stepOf(name: ChallengeNameType | string, parameters: Readonly<Record<string, string>>): ChallengeStep | null {
+  switch (name) {
+    case "NEW_PASSWORD_REQUIRED":
+      return { name };
+    case "SOFTWARE_TOKEN_MFA":
+      return { name, destination: null };
+    case "EMAIL_OTP":
+    case "SMS_MFA":
+      return { name, destination: parameters.CODE_DELIVERY_DESTINATION ?? null };
+    case "SELECT_MFA_TYPE": {
+      const factors = factorList(parameters.MFAS_CAN_CHOOSE);
+      return factors.length > 0 ? { name, factors } : null;
+    }
+    case "MFA_SETUP":
+      // The site sets up an authenticator app; a pool that offers none cannot be answered here.
+      return factorList(parameters.MFAS_CAN_SETUP).includes("SOFTWARE_TOKEN_MFA") ? { name } : null;
+    default:
+      return null;
+  }
+}
+
+/** Where each code challenge takes its code in ChallengeResponses. */
+export const codeResponseKey: Readonly<Record<MfaFactor, string>> = {
+  SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
+  EMAIL_OTP: "EMAIL_OTP_CODE",
+  SMS_MFA: "SMS_MFA_CODE",
+};
+
+/** Who AssociateSoftwareToken and VerifySoftwareToken act for: a signed-in user, or a sign-in setting one up. */
+export type TotpAuthorization = { readonly accessToken: string } | { readonly session: string };
+const totpAuthorization = (auth: TotpAuthorization) =>
+  "accessToken" in auth ? { AccessToken: auth.accessToken } : { Session: auth.session };
+
+/** A user's two-step settings, from GetUser. */
+export interface MfaSettings {
+  readonly enabled: readonly MfaFactor[];
+  readonly preferred: MfaFactor | null;
+}
+
+/** What the pool offers at sign-in: its MFA mode and factors, and whether an emailed code may replace the password. */
+export interface PoolSignInOptions {
+  readonly mfa: "OFF" | "ON" | "OPTIONAL";
+  readonly factors: readonly MfaFactor[];
+  readonly emailCodeSignIn: boolean;
+}
+
+/** One factor's setting for SetUserMFAPreference; absent factors are left as they are. */
+export interface FactorPreference {
+  readonly enabled: boolean;
+  readonly preferred: boolean;
+}
 
 /** Reads the claims of a JWT we just received from Cognito over TLS (or the local emulator). */
 function claimsOf(token: string): Record<string, unknown> {
@@ -169,6 +250,31 @@ export function createCognitoClient(settings: CognitoSettings): CognitoIdentityP
   });
 }
 
+/** Tokens, or the challenge to answer next. */
+function outcomeWith(
+  tokensOf: (result: AuthenticationResultType | undefined) => CognitoTokens,
+  result: {
+    ChallengeName?: ChallengeNameType | string;
+    Session?: string;
+    ChallengeParameters?: Record<string, string>;
+    AuthenticationResult?: AuthenticationResultType;
+  },
+  login: string,
+): SignInOutcome {
+  if (!result.ChallengeName) return { kind: "signed-in", tokens: tokensOf(result.AuthenticationResult) };
+  const parameters = result.ChallengeParameters ?? {};
+  const step = stepOf(result.ChallengeName, parameters);
+  if (!step || !result.Session) {
+    throw new CognitoFailure(
+      "UNEXPECTED",
+      "UnsupportedChallenge",
+      `Challenge ${result.ChallengeName} is not supported`,
+      null,
+    );
+  }
+  return { kind: "challenge", step, session: result.Session, username: parameters.USER_ID_FOR_SRP ?? login };
+}
+
 export function cognitoGateway(
   client: CognitoIdentityProviderClient,
   settings: CognitoSettings,
@@ -201,6 +307,8 @@ export function cognitoGateway(
       expiresAt: now() + (result.ExpiresIn ?? 3600) * 1000,
     };
   };
+  const outcomeOf = (result: Parameters<typeof outcomeWith>[1], login: string) =>
+    outcomeWith((tokens) => tokensOf(tokens), result, login);
 
   return {
     async signUp(input: {
@@ -264,36 +372,115 @@ export function cognitoGateway(
           }),
         ),
       );
-      if (result.ChallengeName === "NEW_PASSWORD_REQUIRED" && result.Session) {
-        return {
-          kind: "new-password-required",
-          session: result.Session,
-          username: result.ChallengeParameters?.USER_ID_FOR_SRP ?? login,
-        };
-      }
-      if (result.ChallengeName) {
+      return outcomeOf(result, login);
+    },
+
+    /**
+     * USER_AUTH with EMAIL_OTP preferred: Cognito emails a one-time code that signs the person
+     * in without a password. A pool or account that cannot (no verified email, the factor not
+     * allowed) answers SELECT_CHALLENGE instead, which is CODE_SIGN_IN_UNAVAILABLE here.
+     */
+    async startEmailCodeSignIn(login: string): Promise<SignInOutcome> {
+      const result = await call(() =>
+        client.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: "USER_AUTH",
+            AuthParameters: { USERNAME: login, PREFERRED_CHALLENGE: "EMAIL_OTP", ...secretHashParameter(login) },
+          }),
+        ),
+      );
+      if (result.ChallengeName !== "EMAIL_OTP") {
         throw new CognitoFailure(
-          "UNEXPECTED",
+          "CODE_SIGN_IN_UNAVAILABLE",
           "UnsupportedChallenge",
-          `Challenge ${result.ChallengeName} is not supported`,
+          String(result.ChallengeName),
           null,
         );
       }
-      return { kind: "signed-in", tokens: tokensOf(result.AuthenticationResult) };
+      return outcomeOf(result, login);
     },
 
-    async respondNewPassword(username: string, session: string, newPassword: string): Promise<CognitoTokens> {
+    /** Answers a challenge; `responses` are its ChallengeResponses besides USERNAME and SECRET_HASH. */
+    async respond(
+      challenge: ChallengeStep["name"],
+      username: string,
+      session: string,
+      responses: Readonly<Record<string, string>>,
+    ): Promise<SignInOutcome> {
       const result = await call(() =>
         client.send(
           new RespondToAuthChallengeCommand({
             ClientId: clientId,
-            ChallengeName: "NEW_PASSWORD_REQUIRED",
+            ChallengeName: challenge,
             Session: session,
-            ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword, ...secretHashParameter(username) },
+            ChallengeResponses: { ...responses, USERNAME: username, ...secretHashParameter(username) },
           }),
         ),
       );
-      return tokensOf(result.AuthenticationResult);
+      return outcomeOf(result, username);
+    },
+
+    /** A new authenticator secret (pending until verified), and the next Session when setting up at sign-in. */
+    async associateSoftwareToken(auth: TotpAuthorization): Promise<{ secret: string; session: string | null }> {
+      const result = await call(() => client.send(new AssociateSoftwareTokenCommand(totpAuthorization(auth))));
+      if (!result.SecretCode)
+        throw new CognitoFailure("UNEXPECTED", "MissingSecret", "Cognito returned no secret", null);
+      return { secret: result.SecretCode, session: result.Session ?? null };
+    },
+
+    /** Verifies the first code of the pending authenticator; the next Session when setting up at sign-in. */
+    async verifySoftwareToken(auth: TotpAuthorization, code: string, deviceName: string): Promise<string | null> {
+      const result = await call(() =>
+        client.send(
+          new VerifySoftwareTokenCommand({
+            ...totpAuthorization(auth),
+            UserCode: code,
+            FriendlyDeviceName: deviceName,
+          }),
+        ),
+      );
+      if (result.Status !== "SUCCESS") throw new CognitoFailure("CODE_MISMATCH", "VerifySoftwareToken", "", null);
+      return result.Session ?? null;
+    },
+
+    async setMfaPreference(
+      accessToken: string,
+      preferences: { readonly totp?: FactorPreference; readonly email?: FactorPreference },
+    ): Promise<void> {
+      const setting = (p: FactorPreference | undefined) => p && { Enabled: p.enabled, PreferredMfa: p.preferred };
+      await call(() =>
+        client.send(
+          new SetUserMFAPreferenceCommand({
+            AccessToken: accessToken,
+            ...(preferences.totp ? { SoftwareTokenMfaSettings: setting(preferences.totp) } : {}),
+            ...(preferences.email ? { EmailMfaSettings: setting(preferences.email) } : {}),
+          }),
+        ),
+      );
+    },
+
+    async mfaSettings(accessToken: string): Promise<MfaSettings> {
+      const result = await call(() => client.send(new GetUserCommand({ AccessToken: accessToken })));
+      const preferred = result.PreferredMfaSetting;
+      return {
+        enabled: (result.UserMFASettingList ?? []).filter(isMfaFactor),
+        preferred: isMfaFactor(preferred) ? preferred : null,
+      };
+    },
+
+    /** The pool's MFA mode and factors and its first factors (IAM: GetUserPoolMfaConfig, DescribeUserPool). */
+    async poolSignInOptions(): Promise<PoolSignInOptions> {
+      const [mfa, pool] = await Promise.all([
+        call(() => client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: userPoolId }))),
+        call(() => client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))),
+      ]);
+      const mode = mfa.MfaConfiguration === "ON" || mfa.MfaConfiguration === "OPTIONAL" ? mfa.MfaConfiguration : "OFF";
+      const factors: MfaFactor[] = [];
+      if (mode !== "OFF" && mfa.SoftwareTokenMfaConfiguration?.Enabled) factors.push("SOFTWARE_TOKEN_MFA");
+      if (mode !== "OFF" && mfa.EmailMfaConfiguration) factors.push("EMAIL_OTP");
+      const firstFactors = pool.UserPool?.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? [];
+      return { mfa: mode, factors, emailCodeSignIn: mode !== "ON" && firstFactors.includes("EMAIL_OTP") };
     },
 
     /** REFRESH_TOKEN_AUTH; `username` is Cognito's username (cognito:username), which SECRET_HASH needs. */

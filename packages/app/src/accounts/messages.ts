@@ -88,6 +88,24 @@ export const messages = {
   POLICY_LOWERCASE: "a lower-case letter",
   POLICY_NUMBER: "a number",
   POLICY_SYMBOL: "a symbol such as ! or %",
+
+  // Two-step verification
+  MFA_CODE_INVALID: "Enter the 6-digit code.",
+  MFA_CODE_WRONG: "That code is not right. Check it and try again; a code works once.",
+  MFA_CODE_NEEDED: "Enter a code to finish signing in.",
+  MFA_SETUP_REQUIRED:
+    "This site asks every account for a second step at sign-in. Set up an authenticator app to continue.",
+  MFA_SETUP_UNSUPPORTED: "This account must set up a second step that this site cannot offer. Please contact support.",
+  CODE_SIGN_IN_UNAVAILABLE: "Signing in with an emailed code is not available for this account. Use your password.",
+  CODE_SIGN_IN_SENT: "If an account can sign in with an emailed code, we have sent one to its email address.",
+  TOTP_ENABLED: "Your authenticator app is set up. You will be asked for a code when you sign in.",
+  TOTP_DISABLED: "Your authenticator app no longer signs you in.",
+  EMAIL_MFA_ENABLED: "Emailed codes are on: you will be asked for one when you sign in.",
+  EMAIL_MFA_DISABLED: "Emailed codes no longer sign you in.",
+  MFA_PREFERRED: "Your preferred second step is saved.",
+  EMAIL_MFA_NEEDS_VERIFIED_EMAIL: "Confirm your email address first: codes are only sent to a confirmed address.",
+  TOTP_SETUP_EXPIRED: "The setup expired. Start again to get a new secret.",
+  MFA_REQUIRED_BY_POOL: "This site requires a second step, so you cannot turn off the last one.",
 } as const;
 
 export type MessageCode = keyof typeof messages;

@@ -8,6 +8,8 @@ import { accountLimiters } from "./rate-limits.ts";
 import loginRoutes from "./routes/login.tsx";
 import logoutRoutes from "./routes/logout.ts";
 import newPasswordRoutes from "./routes/new-password.tsx";
+import twoFactorRoutes from "./routes/two-factor.tsx";
+import { poolOptions } from "./pool-options.ts";
 import registerRoutes from "./routes/register.tsx";
 import confirmRoutes from "./routes/confirm.tsx";
 import recoveryRoutes from "./routes/recovery.tsx";
@@ -18,9 +20,11 @@ export default async function accountsModule(app: FastifyInstance): Promise<void
   // Route files register themselves here, one line each.
   await app.register(passwordPolicy);
   await app.register(accountLimiters);
+  await app.register(poolOptions);
   await app.register(loginRoutes);
   await app.register(logoutRoutes);
   await app.register(newPasswordRoutes);
+  await app.register(twoFactorRoutes);
   await app.register(registerRoutes);
   await app.register(confirmRoutes);
   await app.register(recoveryRoutes);

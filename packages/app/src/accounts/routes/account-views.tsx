@@ -10,6 +10,7 @@ import { Layout } from "../../pages/layout.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { t } from "../messages.ts";
 import type { User } from "../users.ts";
+import { SecuritySection, type SecurityForm, type SecurityState } from "./account-security-view.tsx";
 
 export type SectionId = "profile" | "email" | "verify" | "password" | "devices";
 
@@ -30,6 +31,9 @@ export interface AccountPageProps {
   /** The pool's password policy in one sentence, under the new-password field. */
   readonly passwordHint: string;
   readonly forms?: Partial<Record<SectionId, FormState>>;
+  /** The two-step section: the pool's offer and the person's settings. */
+  readonly security: SecurityState | null;
+  readonly securityForm?: SecurityForm;
 }
 
 const sectionTitles: Record<SectionId, { title: string; anchor: string }> = {
@@ -44,6 +48,7 @@ const navItems = [
   { href: "#profile", label: "Profile" },
   { href: "#email", label: "Email address" },
   { href: "#password", label: "Password" },
+  { href: "#security", label: "Two-step verification" },
   { href: "#devices", label: "Signed-in devices" },
   { href: "#delete", label: "Delete account" },
 ];
@@ -392,7 +397,16 @@ function DeleteSection({ canEdit }: { canEdit: boolean }) {
   );
 }
 
-export function AccountPage({ ctx, user, canEdit, pendingEmail, passwordHint, forms = {} }: AccountPageProps) {
+export function AccountPage({
+  ctx,
+  user,
+  canEdit,
+  pendingEmail,
+  passwordHint,
+  forms = {},
+  security,
+  securityForm,
+}: AccountPageProps) {
   const csrf = ctx.csrfToken;
   return (
     <Layout title="Your account" ctx={ctx}>
@@ -416,6 +430,7 @@ export function AccountPage({ ctx, user, canEdit, pendingEmail, passwordHint, fo
             csrfToken={csrf}
           />
           <PasswordSection canEdit={canEdit} form={forms.password} csrfToken={csrf} hint={passwordHint} />
+          <SecuritySection state={security} canEdit={canEdit} form={securityForm} csrfToken={csrf} />
           <DevicesSection canEdit={canEdit} form={forms.devices} csrfToken={csrf} />
           <DeleteSection canEdit={canEdit} />
         </div>

@@ -10,22 +10,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Field, SubmitButton } from "../../pages/components.tsx";
 import { AuthFormPage } from "../../pages/auth-form-page.tsx";
 import type { ViewContext } from "../../pages/view.ts";
-import type { CognitoTokens } from "../../plugins/session-types.ts";
-import { CognitoFailure, profileFromIdToken } from "../cognito.ts";
-import { cleanLogin, failureStatus, fieldLimits, fieldOf, isEmailFormat, logFailure, type Errors } from "../forms.ts";
+import { CognitoFailure } from "../cognito.ts";
+import { cleanLogin, failureStatus, fieldLimits, fieldOf, logFailure, type Errors } from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
-import { flash, safeNext, startSession } from "../session-auth.ts";
-import { AccountConflictError, type CognitoProfile } from "../users.ts";
+import { flash, safeNext } from "../session-auth.ts";
+import { continueSignIn } from "../sign-in.ts";
 
 interface LoginProps {
   readonly ctx: ViewContext;
   readonly username: string;
   readonly next: string;
+  /** Offer "Email me a sign-in code" (the pool allows EMAIL_OTP as a first factor). */
+  readonly emailCodeSignIn: boolean;
   readonly errors?: Errors;
   readonly formError?: string;
 }
 
-function LoginPage({ ctx, username, next, errors = {}, formError }: LoginProps) {
+function LoginPage({ ctx, username, next, emailCodeSignIn, errors = {}, formError }: LoginProps) {
   return (
     <AuthFormPage
       ctx={ctx}
@@ -65,6 +66,11 @@ function LoginPage({ ctx, username, next, errors = {}, formError }: LoginProps) 
         <a href="/confirm">Enter a confirmation code</a>
       </div>
       <SubmitButton>Sign in</SubmitButton>
+      {emailCodeSignIn && (
+        <p class="text-center small mt-3 mb-0">
+          <a href={`/login/email-code?next=${encodeURIComponent(next)}`}>Email me a sign-in code instead</a>
+        </p>
+      )}
     </AuthFormPage>
   );
 }
@@ -82,65 +88,8 @@ const loginFailures: Partial<Record<MessageCode, { status: number; code: Message
   TOO_MANY_REQUESTS: { status: 429, code: "TOO_MANY_REQUESTS" },
 };
 
-/**
- * Whether Cognito reached the account named by a login typed as an email address through a
- * username that is that address, rather than through the account's verified email (the alias).
- * AWS refuses such usernames in pools with the email alias, the pool this app documents; a pool
- * without it accepts them and resolves the typed address as a username, so that anyone could
- * register another person's address as a username and be reached by it (issue 14). The app
- * never trusts that resolution.
- */
-const reachedByUsername = (login: string, username: string): boolean =>
-  isEmailFormat(login) && username.toLowerCase() === login.toLowerCase();
-
-/** Whether an email-shaped `login` reached `profile` only through its verified email. */
-const reachedByVerifiedEmail = (login: string, profile: CognitoProfile): boolean =>
-  !isEmailFormat(login) ||
-  (!reachedByUsername(login, profile.username) &&
-    profile.emailVerified &&
-    profile.email.toLowerCase() === login.toLowerCase());
-
-/** Revokes tokens we will not use; a failure is logged, the refusal stands either way. */
-async function revokeTokens(request: FastifyRequest, tokens: CognitoTokens, why: string): Promise<void> {
-  try {
-    await request.server.cognitoGateway.revokeRefreshToken(tokens.refreshToken);
-  } catch (error) {
-    request.log.warn({ err: error }, `could not revoke the tokens of ${why}`);
-  }
-}
-
-export type SignInResult = "signed-in" | "inactive" | "conflict";
-
-/**
- * The end of every successful sign-in (password, or a new password after a challenge): the
- * local user is created or refreshed from the ID token, an inactive one is refused (Django's
- * backend rejects `is_active=False`; the tokens just issued are revoked), and the session gets a
- * new id holding the tokens.
- */
-export async function completeSignIn(request: FastifyRequest, tokens: CognitoTokens): Promise<SignInResult> {
-  const { users } = request.server;
-  const revoke = (why: string) => revokeTokens(request, tokens, why);
-  let user;
-  try {
-    user = await users.syncFromCognito(profileFromIdToken(tokens.idToken), { login: true });
-  } catch (error) {
-    if (!(error instanceof AccountConflictError)) throw error;
-    await revoke("a conflicting account");
-    request.log.warn({ username: error.username }, "sign-in refused: the username belongs to another local account");
-    return "conflict";
-  }
-  if (!user.isActive) {
-    await revoke("an inactive user");
-    request.log.info({ userId: user.id }, "sign-in refused: the local user is inactive");
-    return "inactive";
-  }
-  await startSession(request, user, tokens);
-  flash(request, "success", "SIGNED_IN", { username: user.username });
-  return "signed-in";
-}
-
 /** The query's or form's `next`, kept to paths of this site. */
-const nextOf = (source: unknown): string => safeNext(fieldOf(source, "next"));
+export const nextOf = (source: unknown): string => safeNext(fieldOf(source, "next"));
 
 export default async function loginRoutes(app: FastifyInstance): Promise<void> {
   const gateway = app.cognitoGateway;
@@ -149,7 +98,12 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
     const next = nextOf(request.query);
     if (request.user) return reply.redirect(next, 303);
     return reply.page(
-      <LoginPage ctx={reply.viewContext()} username={cleanLogin(fieldOf(request.query, "username"))} next={next} />,
+      <LoginPage
+        ctx={reply.viewContext()}
+        username={cleanLogin(fieldOf(request.query, "username"))}
+        next={next}
+        emailCodeSignIn={(await app.poolSignInOptions()).emailCodeSignIn}
+      />,
     );
   });
 
@@ -160,6 +114,7 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
       const username = cleanLogin(fieldOf(request.body, "username"));
       const password = fieldOf(request.body, "password");
       const next = nextOf(request.body);
+      const { emailCodeSignIn } = await app.poolSignInOptions();
       const show = (status: number, errors: Errors, formError?: MessageCode) =>
         reply
           .code(status)
@@ -168,6 +123,7 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
               ctx={reply.viewContext()}
               username={username}
               next={next}
+              emailCodeSignIn={emailCodeSignIn}
               errors={errors}
               formError={formError && t(formError)}
             />,
@@ -206,29 +162,9 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
         return show(failureStatus(error), {}, error.code);
       }
 
-      if (outcome.kind === "new-password-required") {
-        if (reachedByUsername(username, outcome.username)) {
-          request.log.warn("sign-in refused: an email address reached an account by its username, not its email");
-          return show(400, {}, "INCORRECT_CREDENTIALS");
-        }
-        request.session.set("challenge", {
-          name: "NEW_PASSWORD_REQUIRED",
-          username: outcome.username,
-          session: outcome.session,
-          next,
-        });
-        flash(request, "info", "NEW_PASSWORD_NEEDED");
-        return reply.redirect("/new-password", 303);
-      }
-      if (!reachedByVerifiedEmail(username, profileFromIdToken(outcome.tokens.idToken))) {
-        await revokeTokens(request, outcome.tokens, "an account reached by a look-alike username");
-        request.log.warn("sign-in refused: an email address reached an account other than by its verified email");
-        return show(400, {}, "INCORRECT_CREDENTIALS");
-      }
-      const result = await completeSignIn(request, outcome.tokens);
-      if (result === "inactive") return show(403, {}, "USER_DISABLED");
-      if (result === "conflict") return show(409, {}, "ACCOUNT_CONFLICT");
-      return reply.redirect(next, 303);
+      const step = await continueSignIn(request, outcome, { login: username, next });
+      if (step.kind === "refused") return show(step.status, {}, step.code);
+      return reply.redirect(step.to, 303);
     },
   );
 }

@@ -22,7 +22,7 @@ import {
 } from "../forms.ts";
 import { t, type MessageCode } from "../messages.ts";
 import { flash } from "../session-auth.ts";
-import { completeSignIn } from "./login.tsx";
+import { continueSignIn } from "../sign-in.ts";
 
 /** "New password" and "New password again", with the pool's policy as the hint. */
 export function NewPasswordFields({
@@ -98,7 +98,7 @@ export default async function newPasswordRoutes(app: FastifyInstance): Promise<v
 
   app.get("/new-password", async (request, reply) => {
     const challenge = request.session.get("challenge");
-    if (!challenge) return reply.redirect("/login", 303);
+    if (challenge?.name !== "NEW_PASSWORD_REQUIRED") return reply.redirect("/login", 303);
     return reply.page(
       <NewPasswordPage ctx={reply.viewContext()} username={challenge.username} policy={app.passwordPolicy} />,
     );
@@ -106,7 +106,7 @@ export default async function newPasswordRoutes(app: FastifyInstance): Promise<v
 
   app.post("/new-password", { preHandler: app.csrfProtection }, async (request, reply): Promise<FastifyReply> => {
     const challenge = request.session.get("challenge");
-    if (!challenge) return startOver(reply, "SESSION_EXPIRED");
+    if (challenge?.name !== "NEW_PASSWORD_REQUIRED") return startOver(reply, "SESSION_EXPIRED");
     const password = fieldOf(request.body, "password");
     const show = (status: number, errors: Errors, formError?: string) =>
       reply
@@ -124,9 +124,11 @@ export default async function newPasswordRoutes(app: FastifyInstance): Promise<v
     const errors = newPasswordErrors(password, fieldOf(request.body, "password2"), app.passwordPolicy);
     if (Object.keys(errors).length > 0) return show(400, errors);
 
-    let tokens;
+    let outcome;
     try {
-      tokens = await gateway.respondNewPassword(challenge.username, challenge.session, password);
+      outcome = await gateway.respond("NEW_PASSWORD_REQUIRED", challenge.username, challenge.session, {
+        NEW_PASSWORD: password,
+      });
     } catch (error) {
       if (!(error instanceof CognitoFailure)) throw error;
       logFailure(request, error, "new password");
@@ -137,10 +139,9 @@ export default async function newPasswordRoutes(app: FastifyInstance): Promise<v
       if (error.code === "USER_DISABLED") return startOver(reply, "USER_DISABLED");
       return show(failureStatus(error), {}, t(error.code));
     }
-    request.session.set("challenge", undefined);
-    const result = await completeSignIn(request, tokens);
-    if (result === "inactive") return startOver(reply, "USER_DISABLED");
-    if (result === "conflict") return startOver(reply, "ACCOUNT_CONFLICT");
-    return reply.redirect(challenge.next, 303);
+    // A new password may lead on to a second step (Cognito asks for MFA after it).
+    const step = await continueSignIn(request, outcome, challenge);
+    if (step.kind === "refused") return startOver(reply, step.code);
+    return reply.redirect(step.to, 303);
   });
 }
