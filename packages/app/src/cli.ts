@@ -4,7 +4,8 @@
  * - dev: everything on one machine with nothing to set up — the Cognito emulator (seeded with a
  *   pool, a web client with a secret and a public client), SQLite under var/, migrations, the
  *   app on http://localhost:3000. Settings from the environment or `.env` override the defaults.
- * - start: the built app in production mode; settings must be complete.
+ * - start: the built app in production mode; settings must be complete. SIGTERM shuts it down
+ *   gracefully (shutdown.ts).
  * - migrate: applies pending migrations to DATABASE_URL.
  */
 import { randomBytes } from "node:crypto";
@@ -16,6 +17,7 @@ import { formatConfigErrors, loadConfig, type Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { migrateToLatest } from "./db/migrate.ts";
 import { buildApp } from "./server.tsx";
+import { shutDownOnSignals } from "./shutdown.ts";
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const devSeedPath = resolve(repositoryRoot, "packages/emulator/seeds/dev.json");
@@ -100,15 +102,10 @@ async function dev(): Promise<void> {
       "",
     ].join("\n"),
   );
-  const stop = () => {
-    void app
-      .close()
-      .then(() => database.close())
-      .then(() => stopEmulator?.())
-      .then(() => process.exit(0));
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  shutDownOnSignals(app, {
+    after: [() => database.close(), async () => stopEmulator?.()],
+    timeoutMs: config.http.requestMs + 5000,
+  });
 }
 
 async function start(): Promise<void> {
@@ -123,14 +120,7 @@ async function start(): Promise<void> {
       "TRUST_PROXY is not set: X-Forwarded-* headers are ignored, so requests the TLS proxy forwards over plain HTTP get no session cookie. Set TRUST_PROXY to the proxy's address (docs/configuration.md).",
     );
   }
-  const stop = () => {
-    void app
-      .close()
-      .then(() => database.close())
-      .then(() => process.exit(0));
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  shutDownOnSignals(app, { after: [() => database.close()], timeoutMs: config.http.requestMs + 5000 });
 }
 
 async function migrate(): Promise<void> {

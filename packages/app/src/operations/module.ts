@@ -75,6 +75,13 @@ async function operations(app: FastifyInstance): Promise<void> {
   app.addHook("preClose", async () => {
     lifecycle.shuttingDown = true;
   });
+  // Requests that were under way when the shutdown began are answered in full, and their
+  // connection closed after the answer: kept alive, it would hold the shutdown up until the
+  // keep-alive timeout (Fastify closes only the connections idle at that moment).
+  app.addHook("onSend", (_request, reply, _payload, done) => {
+    if (lifecycle.shuttingDown) reply.header("connection", "close");
+    done();
+  });
 
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.is404 ? "unmatched" : (request.routeOptions.url ?? "unmatched");
