@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, viewports } from "./chromium.ts";
+import { totpCodeAt } from "../packages/app/src/backoffice/totp.ts";
 import { signIn, startSite, type Site, type TestUser } from "./site.ts";
 
 const outputDir = resolve(import.meta.dirname, "..", "docs", "screenshots");
@@ -32,7 +33,35 @@ const publicPages = [
 const signedInPages = [
   { name: "dashboard", path: "/dashboard" },
   { name: "account", path: "/account" },
+  { name: "account-totp-setup", path: "/account/mfa/totp" },
 ] as const;
+
+/** A second person, who turns on an authenticator app, for the sign-in's code page. */
+const guarded: TestUser = {
+  username: "grace",
+  email: "grace.hopper@example.com",
+  password: "Compiler-Pioneer-1952",
+  givenName: "Grace",
+  familyName: "Hopper",
+};
+
+/** Turns on the authenticator app on the account page, reading the key shown there. */
+async function enableAuthenticator(page: Page): Promise<void> {
+  await page.goto("/account/mfa/totp");
+  const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s/g, "");
+  await page.getByLabel("Code from the app").fill(totpCodeAt(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.waitForURL(/\/account/);
+}
+
+/** Signs in with the password only, stopping at the second step's page. */
+async function passwordOnly(page: Page, who: TestUser): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel(/username or email/i).fill(who.username);
+  await page.getByLabel(/^password$/i).fill(who.password);
+  await page.getByRole("button", { name: /^sign in$/i }).click();
+  await page.waitForURL(/\/login\/code/);
+}
 
 async function newPage(browser: Browser, site: Site, viewport: ViewportName): Promise<Page> {
   const phone = viewport === "phone";
@@ -73,6 +102,13 @@ async function main(): Promise<void> {
   };
   try {
     await site.createConfirmedUser(user);
+    await site.createConfirmedUser(guarded);
+    const setup = await newPage(browser, site, "desktop");
+    await attempt("authenticator setup", async () => {
+      await signIn(setup, site, guarded);
+      await enableAuthenticator(setup);
+    });
+    await setup.context().close();
     process.stdout.write(`Screenshots of ${site.url} into ${outputDir}:\n`);
     for (const viewport of Object.keys(viewports) as ViewportName[]) {
       const visitor = await newPage(browser, site, viewport);
@@ -88,6 +124,17 @@ async function main(): Promise<void> {
         }
       }
       await member.context().close();
+
+      const second = await newPage(browser, site, viewport);
+      if (await attempt(`password step (${viewport})`, () => passwordOnly(second, guarded))) {
+        await attempt(`code page (${viewport})`, () => capture(second, "/login/code", `login-code-${viewport}.png`));
+      }
+      await second.context().close();
+      const emailed = await newPage(browser, site, viewport);
+      await attempt(`email code (${viewport})`, () =>
+        capture(emailed, "/login/email-code", `login-email-code-${viewport}.png`),
+      );
+      await emailed.context().close();
     }
   } finally {
     await site.stop();

@@ -21,8 +21,7 @@ export function AuthenticatorSetup({ secret, issuer, account, qrSvg }: Authentic
   return (
     <div class="d-flex flex-column flex-sm-row gap-3 align-items-center align-items-sm-start mb-3">
       <div
-        class="border rounded bg-white p-1 flex-shrink-0"
-        style="width: 176px; height: 176px"
+        class="totp-qr border rounded bg-white p-1 flex-shrink-0"
         role="img"
         aria-label={`QR code to add ${account} at ${issuer} to an authenticator app`}
         data-testid="totp-qr"
