@@ -6,6 +6,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { messages, t } from "../packages/app/src/accounts/messages.ts";
+import { totpCodeAt } from "../packages/app/src/backoffice/totp.ts";
 import { launchChromium, viewports } from "./chromium.ts";
 import { signIn, startSite, uniqueUser, type Site } from "./site.ts";
 
@@ -66,7 +67,7 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     await page.getByLabel(/code/i).fill(otherCodeThan(code));
     await submit(page, /^confirm/i);
     expect(new URL(page.url()).pathname).toBe("/confirm");
-    expect(await visibleText(page)).toContain(messages.CODE_MISMATCH);
+    expect(await visibleText(page)).toContain(messages.CODE_NOT_ACCEPTED);
 
     await page.getByLabel(/code/i).fill(code);
     await submit(page, /^confirm/i);
@@ -89,6 +90,50 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     // The session is gone: the dashboard asks to sign in again.
     await page.goto("/dashboard");
     expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("registers, turns on an authenticator app from the key on the page, then signs in with its code — not a wrong or a replayed one", async () => {
+    const user = uniqueUser("grace");
+    await page.goto("/register");
+    await page.getByLabel(/^username$/i).fill(user.username);
+    await page.getByLabel(/^email/i).fill(user.email);
+    await page.getByLabel(/^password$/i).fill(user.password);
+    await page.getByLabel(/password again|confirm password/i).fill(user.password);
+    await submit(page, /^create account$/i);
+    await page.getByLabel(/code/i).fill(site.latestCode(user.username));
+    await submit(page, /^confirm/i);
+    await page.waitForURL(/\/login/);
+    await signIn(page, site, user);
+
+    await page.goto("/account");
+    await page.getByRole("link", { name: /set up an authenticator app/i }).click();
+    await page.waitForURL(/\/account\/mfa\/totp/);
+    await expect.poll(() => page.getByTestId("totp-qr").locator("svg").count()).toBe(1);
+    const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s/g, "");
+    const first = totpCodeAt(secret);
+    await page.getByLabel(/code from the app/i).fill(first);
+    await submit(page, /^turn on$/i);
+    expect(await visibleText(page)).toContain(messages.TOTP_ENABLED);
+    await submit(page, /^sign out$/i);
+
+    await page.goto("/login");
+    await page.getByLabel(/username or email/i).fill(user.username);
+    await page.getByLabel(/^password$/i).fill(user.password);
+    await submit(page, /^sign in$/i);
+    await page.waitForURL(/\/login\/code/);
+    await page.getByLabel(/authenticator code/i).fill(otherCodeThan(first));
+    await submit(page, /^verify$/i);
+    expect(await visibleText(page)).toContain(messages.MFA_CODE_WRONG);
+    // The code that turned the app on has been used: it does not sign in again.
+    await page.getByLabel(/authenticator code/i).fill(first);
+    await submit(page, /^verify$/i);
+    expect(await visibleText(page)).toContain(messages.MFA_CODE_WRONG);
+
+    // The next step's code, as the app shows it 30 seconds later.
+    await page.getByLabel(/authenticator code/i).fill(totpCodeAt(secret, Date.now() + 30_000));
+    await submit(page, /^verify$/i);
+    await page.waitForURL(`${site.url}/dashboard`);
+    expect(await visibleText(page)).toContain(t("SIGNED_IN", { username: user.username }));
   });
 
   it("resets a forgotten password with the emailed code and signs in with the new one, not the old", async () => {
