@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Context } from "./context.ts";
 import { CognitoError } from "./errors.ts";
+import { hostedEndpoints, hostedRoutes } from "./hosted/routes.ts";
 import type { OperationTable } from "./operations/operation.ts";
 import { outboxPage } from "./outbox-page.ts";
 import { OutboxQueryError, parseOutboxQuery } from "./outbox-query.ts";
@@ -162,7 +163,11 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
     const pool = ctx.store.pools.get(request.params.poolId);
     if (!pool) return reply.code(404).send({ message: `User pool ${request.params.poolId} does not exist.` });
     const origin = `${request.protocol}://${request.host}`;
+    // With a domain, the pool's authorization server: its endpoints live under the domain.
+    const domains = ctx.store.hosted.domainsOfPool(pool.id);
+    const domain = domains.find((d) => d.certificateArn === null) ?? domains[0];
     return reply.send({
+      ...(domain ? hostedEndpoints(origin, domain.domain) : {}),
       issuer: ctx.issuerOf(pool.id),
       jwks_uri: `${origin}/${pool.id}/.well-known/jwks.json`,
       id_token_signing_alg_values_supported: ["RS256"],
@@ -172,6 +177,8 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
     });
   });
+
+  void app.register(hostedRoutes(ctx, operations));
 
   app.get("/_outbox", async (request) => ({ messages: ctx.outbox.list(parseOutboxQuery(request.url)) }));
   app.get("/_outbox.html", async (request, reply) =>

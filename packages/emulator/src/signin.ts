@@ -14,7 +14,14 @@ import { findUser } from "./operations/common.ts";
 import { verifyPassword } from "./passwords.ts";
 import { makeVerifier, serverChallenge } from "./srp.ts";
 import type { Session } from "./store/sessions.ts";
-import { hashRefreshToken, issueTokens, newRefreshToken, tokenLifetimes, type IssuedTokens } from "./tokens.ts";
+import {
+  hashRefreshToken,
+  issueTokens,
+  newRefreshToken,
+  tokenLifetimes,
+  type IssuedTokens,
+  type TokenGrant,
+} from "./tokens.ts";
 
 export interface AuthenticationResult {
   readonly AccessToken: string;
@@ -44,7 +51,13 @@ export interface PreparedSession {
  * in the same transaction as the change that earned it (NEW_PASSWORD_REQUIRED) and a failure
  * while signing leaves nothing behind.
  */
-export async function prepareSession(ctx: Context, pool: Pool, client: Client, user: User): Promise<PreparedSession> {
+export async function prepareSession(
+  ctx: Context,
+  pool: Pool,
+  client: Client,
+  user: User,
+  grant?: TokenGrant & { readonly authTime?: number },
+): Promise<PreparedSession> {
   const now = ctx.clock.now();
   const refresh = newRefreshToken();
   const row = {
@@ -53,10 +66,10 @@ export async function prepareSession(ctx: Context, pool: Pool, client: Client, u
     clientId: client.id,
     usernameKey: user.usernameKey,
     refreshTokenHash: refresh.hash,
-    authTime: Math.floor(now / 1000),
+    authTime: grant?.authTime ?? Math.floor(now / 1000),
     expiresAt: now + tokenLifetimes(client).refresh * 1000,
   };
-  const tokens = await issueTokens(ctx, pool, client, user, row);
+  const tokens = await issueTokens(ctx, pool, client, user, row, grant);
   return {
     row,
     response: {
@@ -322,7 +335,9 @@ export async function refreshSignIn(
   if (!user.enabled) throw notAuthorized(messages.userDisabled);
   if (session.revoked) throw notAuthorized(messages.refreshTokenRevoked);
   if (session.expiresAt <= ctx.clock.now()) throw notAuthorized(messages.refreshTokenExpired);
-  const tokens: IssuedTokens = await issueTokens(ctx, pool, client, user, session);
+  // A session begun through OAuth keeps its scopes (hosted/); others get InitiateAuth's.
+  const scope = ctx.store.hosted.grantOf(session.originJti);
+  const tokens: IssuedTokens = await issueTokens(ctx, pool, client, user, session, scope ? { scope } : undefined);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {

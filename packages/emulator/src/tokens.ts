@@ -190,12 +190,30 @@ export interface IssuedTokens {
 }
 
 /** Signs a fresh access and ID token for `session` (a new sign-in, or a refresh of it). */
+/** The scope of the access tokens InitiateAuth issues, which Cognito's user operations require. */
+export const userAdminScope = "aws.cognito.signin.user.admin";
+
+/**
+ * What an OAuth 2.0 sign-in adds to its tokens (hosted/): the granted scopes, which replace
+ * `aws.cognito.signin.user.admin`, and the authorization request's nonce. Such access tokens
+ * carry `version: 2` and their ID tokens `at_hash`, as Cognito's authorization server issues them.
+ */
+export interface TokenGrant {
+  readonly scope: string;
+  readonly nonce?: string | null;
+}
+
+/** OIDC Core §3.1.3.6: base64url of the left half of the SHA-256 of the access token. */
+const atHashOf = (accessToken: string): string =>
+  createHash("sha256").update(accessToken).digest().subarray(0, 16).toString("base64url");
+
 export async function issueTokens(
   ctx: Context,
   pool: Pool,
   client: Client,
   user: User,
   session: Pick<Session, "originJti" | "authTime">,
+  grant?: TokenGrant,
 ): Promise<IssuedTokens> {
   const keys = await loadPoolKeys(ctx, pool.id);
   const lifetimes = tokenLifetimes(client);
@@ -213,17 +231,21 @@ export async function issueTokens(
     origin_jti: session.originJti,
     event_id: eventId,
     token_use: "access",
-    scope: "aws.cognito.signin.user.admin",
+    scope: grant?.scope ?? userAdminScope,
     auth_time: session.authTime,
     exp: iat + lifetimes.access,
     iat,
+    ...(grant ? { version: 2 } : {}),
     jti: randomUUID(),
     username: user.username,
   })
     .setProtectedHeader({ kid: keys.access.kid, alg: "RS256" })
     .sign(keys.access.signingKey);
 
+  // An OAuth ID token binds the access token it came with (at_hash), so that one is signed first.
+  const accessToken = grant ? await access : null;
   const id = new SignJWT({
+    ...(accessToken === null ? {} : { at_hash: atHashOf(accessToken) }),
     sub: user.sub,
     ...groupClaim,
     ...roleClaims(groups),
@@ -234,6 +256,7 @@ export async function issueTokens(
     aud: client.id,
     event_id: eventId,
     token_use: "id",
+    ...(grant?.nonce ? { nonce: grant.nonce } : {}),
     auth_time: session.authTime,
     exp: iat + lifetimes.id,
     iat,
@@ -271,6 +294,7 @@ export interface AccessClaims {
   readonly token_use: string;
   readonly exp: number;
   readonly username: string;
+  readonly scope: string;
 }
 
 const isAccessClaims = (value: unknown): value is AccessClaims => {
@@ -283,7 +307,8 @@ const isAccessClaims = (value: unknown): value is AccessClaims => {
     typeof v.origin_jti === "string" &&
     typeof v.token_use === "string" &&
     typeof v.exp === "number" &&
-    typeof v.username === "string"
+    typeof v.username === "string" &&
+    typeof v.scope === "string"
   );
 };
 
@@ -309,7 +334,11 @@ export interface Caller {
  * expired", a signed-out one "Access Token has been revoked", a disabled user "User is
  * disabled." and a deleted one UserNotFoundException.
  */
-export async function authenticateAccessToken(ctx: Context, token: string): Promise<Caller> {
+export async function authenticateAccessToken(
+  ctx: Context,
+  token: string,
+  requiredScope: string | null = userAdminScope,
+): Promise<Caller> {
   const [headerPart, payloadPart, signaturePart] = token.split(".");
   const header = decodeSegment(headerPart) as { kid?: unknown; alg?: unknown } | undefined;
   const claims = decodeSegment(payloadPart);
@@ -336,6 +365,10 @@ export async function authenticateAccessToken(ctx: Context, token: string): Prom
     throw notAuthorized(messages.invalidAccessToken);
   }
   if (claims.exp * 1000 <= ctx.clock.now()) throw notAuthorized(messages.accessTokenExpired);
+  // A token from the hosted UI without this scope may not call Cognito's user operations.
+  if (requiredScope !== null && !claims.scope.split(" ").includes(requiredScope)) {
+    throw notAuthorized("Access Token does not have required scopes");
+  }
   const session = ctx.store.sessions.get(claims.origin_jti);
   if (!session || session.poolId !== pool.id) throw notAuthorized(messages.invalidAccessToken);
   if (session.revoked) throw notAuthorized(messages.accessTokenRevoked);
