@@ -6,9 +6,13 @@
  * asks for at sign-in, and signing in with an emailed code instead of a password.
  */
 import { manualClock } from "@gatehouse/emulator";
-import { SetUserPoolMfaConfigCommand } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  AdminSetUserMFAPreferenceCommand,
+  SetUserPoolMfaConfigCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { t } from "../src/accounts/messages.ts";
+import { accountLimits } from "../src/accounts/rate-limits.ts";
 import { totpCodeAt } from "../src/backoffice/totp.ts";
 import { startAppHarness, textOf, type AppHarness, type TestBrowser } from "./app-harness.ts";
 import { browserAt, CognitoAdmin, latestCode, newAccount, uniqueName, type Account } from "./accounts-fixtures.ts";
@@ -158,6 +162,47 @@ describe.each(["sqlite", "postgres"] as const)("two-step verification (%s)", (da
     const third = await passwordStep(account);
     expect(textOf(third.last?.body ?? "")).toContain("authenticator app");
     expect((await third.post("/login/code", { code: nextCode(secret) })).headers.location).toBe("/dashboard");
+  });
+
+  it("asks which factor to use when an account has two and prefers neither", async () => {
+    const { account, browser } = await signedInPerson(h, admin, "choose");
+    const secret = await enableTotp(browser, account);
+    await admin.client.send(
+      new AdminSetUserMFAPreferenceCommand({
+        UserPoolId: h.poolId,
+        Username: account.username,
+        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: false },
+        EmailMfaSettings: { Enabled: true, PreferredMfa: false },
+      }),
+    );
+    const second = await passwordStep(account);
+    expect(second.last?.body).toContain('value="SOFTWARE_TOKEN_MFA"');
+    expect(second.last?.body).toContain('value="EMAIL_OTP"');
+    expect((await second.post("/login/choose", { factor: "SMS_MFA" })).statusCode).toBe(400);
+    const chosen = await second.post("/login/choose", { factor: "SOFTWARE_TOKEN_MFA" });
+    expect(chosen.headers.location).toBe("/login/code");
+    await second.follow();
+    expect((await second.post("/login/code", { code: nextCode(secret) })).headers.location).toBe("/dashboard");
+  });
+
+  it("counts code tries with password tries against the account's one budget, then answers 429", async () => {
+    const { account, browser } = await signedInPerson(h, admin, "codelimit");
+    await enableTotp(browser, account);
+    // The sign-in that made the person spent one try already.
+    const budget = accountLimits.login.perUsername.max - 1;
+    const statuses: number[] = [];
+    while (statuses.length < budget + 1) {
+      const attempt = browserAt(h);
+      await attempt.get("/login");
+      const password = await attempt.post("/login", { username: account.username, password: account.password });
+      statuses.push(password.statusCode);
+      if (password.statusCode !== 303) continue;
+      await attempt.follow();
+      statuses.push((await attempt.post("/login/code", { code: "000000" })).statusCode);
+    }
+    // Each sign-in costs two tries (the password, the code) until the budget is spent.
+    expect(statuses.slice(0, budget)).toEqual(Array.from({ length: budget }, (_, i) => (i % 2 === 0 ? 303 : 400)));
+    expect(statuses.at(budget)).toBe(429);
   });
 
   it("signs in with an emailed code instead of a password, and answers an unknown name alike", async () => {
