@@ -79,7 +79,7 @@ describe("authorization endpoint, before the redirect_uri is trusted: an error p
   });
 
   it("shows an error page for a missing or unknown client_id, without redirecting", async () => {
-    for (const params of [
+    for (const params of <Record<string, string>[]>[
       { response_type: "code", redirect_uri: callback },
       { client_id: "unknownclient", redirect_uri: callback },
     ]) {
@@ -139,7 +139,7 @@ describe("authorization endpoint, after: error= at the redirect_uri with the sta
   });
 
   it("sends invalid_request for PKCE other than S256, or half of it", async () => {
-    for (const extra of [
+    for (const extra of <Record<string, string>[]>[
       { code_challenge_method: "plain" },
       { code_challenge_method: "" },
       { code_challenge: "" },
