@@ -19,6 +19,7 @@ import {
   ApiClient,
   accessClaims,
   apiPerson,
+  eventually,
   publicClientTokens,
   decodeClaims,
   decodeHeader,
@@ -145,7 +146,7 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
       .set({ is_active: false })
       .where("username_key", "=", person.account.username.toLowerCase())
       .execute();
-    await expectRefused(person.accessToken, "User inactive or deleted.", realm);
+    await eventually(h, () => expectRefused(person.accessToken, "User inactive or deleted.", realm));
   });
 
   it("sees at the next request what another connection changed (another process, a CLI): groups, then deactivation", async () => {
@@ -165,11 +166,13 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
         .values({ id: groupId, name: `elsewhere-${groupId.slice(0, 8)}`, created_at: now, updated_at: now })
         .execute();
       await other.db.insertInto("user_groups").values({ user_id: userId, group_id: groupId }).execute();
-      expect((await api.get("/api/v1/me", person.accessToken)).json<{ groups: string[] }>().groups).toEqual([
-        `elsewhere-${groupId.slice(0, 8)}`,
-      ]);
+      await eventually(h, async () => {
+        expect((await api.get("/api/v1/me", person.accessToken)).json<{ groups: string[] }>().groups).toEqual([
+          `elsewhere-${groupId.slice(0, 8)}`,
+        ]);
+      });
       await other.db.updateTable("users").set({ is_active: false }).where("id", "=", userId).execute();
-      await expectRefused(person.accessToken, "User inactive or deleted.", realm);
+      await eventually(h, () => expectRefused(person.accessToken, "User inactive or deleted.", realm));
     } finally {
       await other.close();
     }

@@ -69,6 +69,24 @@ export async function addToCognitoGroup(h: AppHarness, admin: CognitoAdmin, user
   );
 }
 
+/**
+ * Runs `check` until it passes: once on SQLite, where the API sees every change at the next
+ * request (PRAGMA data_version), and for up to a second on PostgreSQL, where a change reaches the
+ * API's kept rows by a notification a moment after its commit (migration 0004).
+ */
+export async function eventually(h: AppHarness, check: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + (h.database.kind === "postgres" ? 1000 : 0);
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  }
+}
+
 /** Sends JSON to the API from its own address (so rate limits of one test never touch another). */
 export class ApiClient {
   readonly #h: AppHarness;

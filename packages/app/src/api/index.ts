@@ -165,7 +165,7 @@ async function publicDocs(app: FastifyInstance): Promise<void> {
 async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes }: ContextOptions): Promise<void> {
   const settings = app.config.api;
   const db = app.database.db;
-  const queries = apiUserQueries(app.database, app.config.database);
+  const queries = apiUserQueries(app.database, app.config.database, app.log);
   app.addHook("onClose", async () => queries.close());
   const bearer = bearerAuthentication({
     settings,

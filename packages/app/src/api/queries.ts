@@ -17,13 +17,21 @@
  * very next request, as with a fresh read, for ~2 µs instead of the query and the row's
  * conversion (~30 µs of a request in bench:api's profiles).
  * https://www.sqlite.org/pragma.html#pragma_data_version
+ *
+ * On PostgreSQL the rows are kept too, and emptied by the database's own notifications
+ * (migration 0004, row-notifications.ts): every node listens, and a write on any node — a
+ * deactivation in the back office, a group change — drops that person's row on all of them
+ * within milliseconds of its commit. While a node is not listening it keeps nothing and reads
+ * every row fresh, so a lost connection costs speed, never correctness.
  */
 import Database from "better-sqlite3";
+import type { FastifyBaseLogger } from "fastify";
 import { CompiledQuery, type Selectable } from "kysely";
 import { toUser, type User } from "../accounts/users.ts";
 import type { DatabaseSettings } from "../config.ts";
 import type { AppDatabase } from "../db/database.ts";
 import type { UsersTable } from "../db/schema.ts";
+import { listenForRowChanges } from "./row-notifications.ts";
 
 type Row = Selectable<UsersTable> & { group_names: string | readonly string[] | null };
 
@@ -58,10 +66,21 @@ const maxKeptRows = 10_000;
 export interface ApiUserQueries {
   /** The local user whose Cognito `sub` is `sub` (a UUID, checked by the caller), with groups. */
   bySub(sub: string): Promise<UserWithGroups | undefined>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
-export function apiUserQueries(database: AppDatabase, settings: DatabaseSettings): ApiUserQueries {
+/** `kept` with `row` added, the oldest row dropped beyond `maxKeptRows`. */
+function keep(kept: Map<string, UserWithGroups>, sub: string, row: UserWithGroups): void {
+  // Map iteration follows insertion order: the first key is the oldest row.
+  if (kept.size >= maxKeptRows) kept.delete(kept.keys().next().value as string);
+  kept.set(sub, row);
+}
+
+export function apiUserQueries(
+  database: AppDatabase,
+  settings: DatabaseSettings,
+  log?: FastifyBaseLogger,
+): ApiUserQueries {
   if (settings.kind === "sqlite" && settings.path !== ":memory:" && settings.path !== "") {
     const reader = new Database(settings.path, { readonly: true, fileMustExist: true });
     reader.pragma("busy_timeout = 5000");
@@ -81,22 +100,49 @@ export function apiUserQueries(database: AppDatabase, settings: DatabaseSettings
         if (known) return known;
         statement ??= reader.prepare<[string], Row>(sqliteText);
         const found = toResult(statement.get(sub));
-        if (found) {
-          // Map iteration follows insertion order: the first key is the oldest row.
-          if (kept.size >= maxKeptRows) kept.delete(kept.keys().next().value as string);
-          kept.set(sub, found);
-        }
+        if (found) keep(kept, sub, found);
         return found;
       },
-      close: () => reader.close(),
+      close() {
+        reader.close();
+      },
     };
   }
   const text = database.dialect === "postgres" ? postgresText : sqliteText;
+  const read = async (sub: string) =>
+    toResult((await database.db.executeQuery(CompiledQuery.raw(text, [sub]) as CompiledQuery<Row>)).rows[0]);
+  if (settings.kind !== "postgres") return { bySub: read, close: () => undefined };
+
+  const kept = new Map<string, UserWithGroups>();
+  // Counts invalidations: a row read before one arrived may be older than it, so it is not kept.
+  let generation = 0;
+  const feed = listenForRowChanges(
+    settings.url,
+    {
+      changed(sub) {
+        generation += 1;
+        if (sub === "*") kept.clear();
+        else kept.delete(sub.toLowerCase());
+      },
+      reset() {
+        generation += 1;
+        kept.clear();
+      },
+    },
+    log,
+  );
   return {
     async bySub(sub) {
-      const compiled = CompiledQuery.raw(text, [sub]) as CompiledQuery<Row>;
-      return toResult((await database.db.executeQuery(compiled)).rows[0]);
+      const key = sub.toLowerCase();
+      if (feed.listening) {
+        const known = kept.get(key);
+        if (known) return known;
+      }
+      const readAt = generation;
+      const found = await read(sub);
+      if (found && feed.listening && generation === readAt) keep(kept, key, found);
+      return found;
     },
-    close: () => undefined,
+    close: () => feed.close(),
   };
 }

@@ -5,6 +5,7 @@
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.ts";
 import * as backofficeLoginFailures from "./0002_backoffice_login_failures.ts";
+import * as apiRowNotifications from "./0004_api_row_notifications.ts";
 
 export type MigrationDialect = "sqlite" | "postgres";
 
@@ -15,6 +16,7 @@ interface DialectMigration {
 const migrations: Record<string, DialectMigration> = {
   "0001_initial": initial,
   "0002_backoffice_login_failures": backofficeLoginFailures,
+  "0004_api_row_notifications": apiRowNotifications,
 };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
