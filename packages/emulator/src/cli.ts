@@ -89,7 +89,12 @@ async function main(): Promise<void> {
   const where = values["in-memory"] ? "in memory" : (values.data ?? "var/emulator.sqlite3");
   process.stdout.write(
     `Cognito emulator listening on ${emulator.url} (data: ${where}, ready in ${Math.round(performance.now() - started)} ms)\n` +
-      `  outbox: ${emulator.url}/_outbox.html\n`,
+      `  outbox: ${emulator.url}/_outbox.html\n` +
+      // A domain's hosted UI answers under the domain as a path prefix (hosted/routes.ts).
+      emulator.context.store.hosted
+        .allDomains()
+        .map((d) => `  hosted UI of ${d.poolId}: ${emulator.url}/${d.domain}/login (domain ${d.domain})\n`)
+        .join(""),
   );
   const stop = () => {
     void emulator.stop().then(() => process.exit(0));

@@ -3,6 +3,9 @@
  * that an app's configuration (pool id, client id, client secret) stays the same across
  * restarts and fresh databases. Applying a seed creates what is missing and leaves what exists.
  * A pool's `MfaConfig` takes SetUserPoolMfaConfig's members and is applied when the pool is made.
+ * `Domain` gives the pool a prefix domain (its hosted UI, `<emulator>/<domain>/login`) and
+ * `ResourceServers` CreateResourceServer's members; both are made before the clients, whose
+ * AllowedOAuthScopes may name a resource server's scopes.
  *
  * @example
  *   {
@@ -21,6 +24,8 @@
  */
 import type { Context } from "./context.ts";
 import { createClient, createClientInput } from "./operations/clients.ts";
+import { createPoolDomain } from "./operations/domains.ts";
+import { createResourceServer } from "./operations/resource-servers.ts";
 import { setPoolMfaConfig, setUserPoolMfaConfigInput } from "./operations/mfa.ts";
 import { createPool, createUserPoolInput } from "./operations/pools.ts";
 import { validate, shape } from "./shapes.ts";
@@ -32,6 +37,22 @@ export interface Seed {
 
 const seedPoolShape = shape.structure({
   Id: shape.string({ required: true, min: 1, max: 55, pattern: poolIdPattern }),
+  Domain: shape.string({ min: 1, max: 63 }),
+  ResourceServers: shape.list(
+    shape.structure(
+      {
+        Identifier: shape.string({ required: true, min: 1, max: 256 }),
+        Name: shape.string({ required: true, min: 1, max: 256 }),
+        Scopes: shape.list(
+          shape.structure({
+            ScopeName: shape.string({ required: true, min: 1, max: 256 }),
+            ScopeDescription: shape.string({ required: true, min: 1, max: 256 }),
+          }),
+        ),
+      },
+      { required: true },
+    ),
+  ),
   Clients: shape.list(
     shape.structure({
       ClientId: shape.string({ required: true, min: 1, max: 128, pattern: String.raw`[\w+]+` }),
@@ -82,6 +103,13 @@ export async function applySeed(ctx: Context, seed: Seed): Promise<void> {
       await createPool(ctx, request, poolSeed.Id);
       const mfa = mfaConfigOf(raw);
       if (mfa) setPoolMfaConfig(ctx, mfa);
+    }
+    if (poolSeed.Domain !== undefined && !ctx.store.hosted.domain(poolSeed.Domain)) {
+      createPoolDomain(ctx, { Domain: poolSeed.Domain, UserPoolId: poolSeed.Id });
+    }
+    for (const server of poolSeed.ResourceServers ?? []) {
+      if (ctx.store.hosted.resourceServer(poolSeed.Id, server.Identifier)) continue;
+      createResourceServer(ctx, { UserPoolId: poolSeed.Id, ...server });
     }
     for (const clientRaw of (raw.Clients as Record<string, unknown>[] | undefined) ?? []) {
       const fixed = validate(seedPoolShape.members.Clients.member, clientRaw);

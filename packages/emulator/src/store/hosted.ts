@@ -145,6 +145,7 @@ export function hostedRepository(db: Db) {
   const domainsOfPool = db.prepare<[string], DomainRow>(
     "SELECT * FROM pool_domains WHERE pool_id = ? ORDER BY created_at, domain",
   );
+  const allDomains = db.prepare<[], DomainRow>("SELECT * FROM pool_domains ORDER BY domain");
   const insertDomain = db.prepare(
     `INSERT INTO pool_domains (domain, pool_id, managed_login_version, certificate_arn, created_at)
      VALUES (@domain, @poolId, @managedLoginVersion, @certificateArn, @createdAt)`,
@@ -197,6 +198,9 @@ export function hostedRepository(db: Db) {
     },
     domainsOfPool(poolId: string): PoolDomain[] {
       return domainsOfPool.all(poolId).map(toDomain);
+    },
+    allDomains(): PoolDomain[] {
+      return allDomains.all().map(toDomain);
     },
     insertDomain(domain: PoolDomain): void {
       insertDomain.run(domain);
