@@ -19,6 +19,11 @@ async function submit(page: Page, name: RegExp): Promise<void> {
   await page.waitForLoadState("load");
 }
 
+/** Waits until the captcha widget has solved the page's challenge (it starts as the page loads). */
+async function captchaSolved(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('input[name="altcha"]').inputValue(), { timeout: 10_000 }).not.toBe("");
+}
+
 /** A code of the same shape that is certainly not `code`. */
 const otherCodeThan = (code: string): string => code.replace(/.$/, (d) => String((Number(d) + 1) % 10));
 
@@ -57,6 +62,7 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     await page.getByLabel(/^email/i).fill(user.email);
     await page.getByLabel(/^password$/i).fill(user.password);
     await page.getByLabel(/password again|confirm password/i).fill(user.password);
+    await captchaSolved(page);
     await submit(page, /^create account$/i);
     await page.waitForURL(/\/confirm/);
 
@@ -99,6 +105,7 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     await page.getByLabel(/^email/i).fill(user.email);
     await page.getByLabel(/^password$/i).fill(user.password);
     await page.getByLabel(/password again|confirm password/i).fill(user.password);
+    await captchaSolved(page);
     await submit(page, /^create account$/i);
     await page.getByLabel(/code/i).fill(site.latestCode(user.username));
     await submit(page, /^confirm/i);
@@ -145,6 +152,7 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     await page.getByRole("link", { name: /forgot/i }).click();
     await page.waitForURL(/\/forgot-password/);
     await page.getByLabel(/username or email/i).fill(user.username);
+    await captchaSolved(page);
     await submit(page, /email me a code/i);
     await page.waitForURL(/\/reset-password/);
     expect(await visibleText(page)).toContain(messages.RESET_CODE_SENT);

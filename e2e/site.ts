@@ -41,7 +41,12 @@ export function uniqueUser(prefix: string): TestUser {
 }
 
 export async function startSite(config: Partial<Omit<Config, "cognito" | "database">> = {}): Promise<Site> {
-  const harness = await startAppHarness({ database: "sqlite", listen: true, config });
+  // The captcha is on, as it is by default, with a light challenge: the browser solves it.
+  const harness = await startAppHarness({
+    database: "sqlite",
+    listen: true,
+    config: { captcha: { maxNumber: 5_000 }, ...config },
+  });
   // An administrator's client: the emulator does not check signatures, AWS would want IAM keys.
   const admin = new CognitoIdentityProviderClient({
     endpoint: harness.emulator.url,

@@ -119,7 +119,20 @@ export interface Config {
   /** REDIS_URL; null keeps rate limits and lockout counters in this process. */
   readonly redis: RedisSettings | null;
   readonly metrics: MetricsSettings;
+  /** The proof-of-work check on registration and forgot-password (CAPTCHA); null when turned off. */
+  readonly captcha: CaptchaSettings | null;
 }
+
+export interface CaptchaSettings {
+  /**
+   * The largest number a challenge may hide (CAPTCHA_MAX_NUMBER): the browser tries half of it
+   * on average, each a SHA-256, so 50,000 is well under a second on a phone and costs a script
+   * that much for every form it posts.
+   */
+  readonly maxNumber: number;
+}
+
+export const defaultCaptchaSettings: CaptchaSettings = { maxNumber: 50_000 };
 
 export interface ConfigError {
   readonly setting: string;
@@ -419,6 +432,17 @@ export function loadConfig(env: Env): ConfigResult {
   const totpIssuer = parseTotpIssuer(env, errors);
   const redis = parseRedis(env, errors);
   const metrics = parseMetrics(env, errors);
+  const captcha = parseBoolean(env, "CAPTCHA", true, errors)
+    ? {
+        maxNumber: parseInteger(
+          env,
+          "CAPTCHA_MAX_NUMBER",
+          defaultCaptchaSettings.maxNumber,
+          { min: 1_000, max: 10_000_000 },
+          errors,
+        ),
+      }
+    : null;
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -439,6 +463,7 @@ export function loadConfig(env: Env): ConfigResult {
       totpIssuer,
       redis,
       metrics,
+      captcha,
     },
   };
 }

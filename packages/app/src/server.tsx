@@ -69,6 +69,8 @@ declare module "fastify" {
 const sessionTtlMs = 14 * 24 * 3600_000;
 const staticDir = join(dirname(fileURLToPath(import.meta.url)), "..", "static");
 const bootstrapDir = join(dirname(createRequire(import.meta.url).resolve("bootstrap/package.json")), "dist");
+// ALTCHA's widget without inline styles (its stylesheet apart), so the site's CSP holds.
+const altchaDir = dirname(createRequire(import.meta.url).resolve("altcha/worker"));
 
 /**
  * A request id per request, in every log line of it (`reqId`) and in the `X-Request-Id` answer
@@ -207,6 +209,12 @@ export async function buildApp({
   await app.register(fastifyStatic, {
     root: bootstrapDir,
     prefix: "/static/bootstrap/",
+    decorateReply: false,
+    maxAge: "1d",
+  });
+  await app.register(fastifyStatic, {
+    root: altchaDir,
+    prefix: "/static/altcha/",
     decorateReply: false,
     maxAge: "1d",
   });

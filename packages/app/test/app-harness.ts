@@ -122,6 +122,8 @@ export async function startAppHarness({
     totpIssuer: defaultTotpIssuer,
     redis: null,
     metrics: { token: null },
+    // Off unless a test turns it on (captcha.test.ts, the Chromium tests): solving costs time.
+    captcha: null,
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);

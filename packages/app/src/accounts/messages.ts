@@ -89,6 +89,9 @@ export const messages = {
   POLICY_NUMBER: "a number",
   POLICY_SYMBOL: "a symbol such as ! or %",
 
+  CAPTCHA_REQUIRED:
+    "Please let the check that you are a person finish (tick “I am not a robot”), then send the form again.",
+
   // Two-step verification
   MFA_CODE_INVALID: "Enter the 6-digit code.",
   MFA_CODE_WRONG: "That code is not right. Check it and try again; a code works once.",

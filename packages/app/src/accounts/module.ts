@@ -10,6 +10,7 @@ import logoutRoutes from "./routes/logout.ts";
 import newPasswordRoutes from "./routes/new-password.tsx";
 import twoFactorRoutes from "./routes/two-factor.tsx";
 import { poolOptions } from "./pool-options.ts";
+import { captcha } from "./captcha.ts";
 import registerRoutes from "./routes/register.tsx";
 import confirmRoutes from "./routes/confirm.tsx";
 import recoveryRoutes from "./routes/recovery.tsx";
@@ -21,6 +22,7 @@ export default async function accountsModule(app: FastifyInstance): Promise<void
   await app.register(passwordPolicy);
   await app.register(accountLimiters);
   await app.register(poolOptions);
+  await app.register(captcha);
   await app.register(loginRoutes);
   await app.register(logoutRoutes);
   await app.register(newPasswordRoutes);

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Field, SubmitButton } from "../../pages/components.tsx";
 import { AuthFormPage } from "../../pages/auth-form-page.tsx";
+import { CaptchaField } from "../../pages/captcha-field.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import {
@@ -33,11 +34,14 @@ import { NewPasswordFields } from "./new-password.tsx";
 function ForgotPasswordPage({
   ctx,
   username,
+  captcha,
   errors = {},
   formError,
 }: {
   ctx: ViewContext;
   username: string;
+  /** The proof-of-work challenge (captcha.ts), or null when the check is off. */
+  captcha: string | null;
   errors?: Errors;
   formError?: string;
 }) {
@@ -63,6 +67,7 @@ function ForgotPasswordPage({
         autofocus
         maxLength={fieldLimits.login}
       />
+      <CaptchaField challenge={captcha} errors={errors} />
       <SubmitButton>Email me a code</SubmitButton>
     </AuthFormPage>
   );
@@ -184,7 +189,11 @@ export default async function recoveryRoutes(app: FastifyInstance): Promise<void
 
   app.get("/forgot-password", async (request, reply) =>
     reply.page(
-      <ForgotPasswordPage ctx={reply.viewContext()} username={cleanLogin(fieldOf(request.query, "username"))} />,
+      <ForgotPasswordPage
+        ctx={reply.viewContext()}
+        username={cleanLogin(fieldOf(request.query, "username"))}
+        captcha={await app.captcha.challenge()}
+      />,
     ),
   );
 
@@ -193,13 +202,22 @@ export default async function recoveryRoutes(app: FastifyInstance): Promise<void
     { preHandler: [app.csrfProtection, codeSendLimit] },
     async (request, reply): Promise<FastifyReply> => {
       const username = cleanLogin(fieldOf(request.body, "username"));
-      const show = (status: number, errors: Errors, formError?: string) =>
+      const show = async (status: number, errors: Errors, formError?: string) =>
         reply
           .code(status)
           .page(
-            <ForgotPasswordPage ctx={reply.viewContext()} username={username} errors={errors} formError={formError} />,
+            <ForgotPasswordPage
+              ctx={reply.viewContext()}
+              username={username}
+              captcha={await app.captcha.challenge()}
+              errors={errors}
+              formError={formError}
+            />,
           );
-      if (username === "") return show(400, { username: t("FIELD_REQUIRED") });
+      const errors: Errors = {};
+      if (username === "") errors.username = t("FIELD_REQUIRED");
+      if (!(await app.captcha.solved(request))) errors.altcha = t("CAPTCHA_REQUIRED");
+      if (Object.keys(errors).length > 0) return show(400, errors);
       // Longer than any username or address Cognito accepts: nothing to send, nothing to reveal.
       if ([...username].length <= fieldLimits.login) {
         const failure = await sendResetCode(request, username);

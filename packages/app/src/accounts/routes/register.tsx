@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { HttpError } from "../../http-error.ts";
 import { Field, SubmitButton } from "../../pages/components.tsx";
 import { AuthFormPage } from "../../pages/auth-form-page.tsx";
+import { CaptchaField } from "../../pages/captcha-field.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { CognitoFailure } from "../cognito.ts";
 import {
@@ -36,12 +37,15 @@ function RegisterPage({
   ctx,
   form,
   policy,
+  captcha,
   errors = {},
   formError,
 }: {
   ctx: ViewContext;
   form: RegisterForm;
   policy: PasswordPolicy;
+  /** The proof-of-work challenge (captcha.ts), or null when the check is off. */
+  captcha: string | null;
   errors?: Errors;
   formError?: string;
 }) {
@@ -79,6 +83,7 @@ function RegisterPage({
         maxLength={fieldLimits.email}
       />
       <NewPasswordFields policy={policy} errors={errors} label="Password" />
+      <CaptchaField challenge={captcha} errors={errors} />
       <SubmitButton>Create account</SubmitButton>
     </AuthFormPage>
   );
@@ -96,7 +101,12 @@ export default async function registerRoutes(app: FastifyInstance): Promise<void
   app.get("/register", { onRequest: signupOpen }, async (request, reply) => {
     if (request.user) return reply.redirect("/dashboard", 303);
     return reply.page(
-      <RegisterPage ctx={reply.viewContext()} form={{ username: "", email: "" }} policy={app.passwordPolicy} />,
+      <RegisterPage
+        ctx={reply.viewContext()}
+        form={{ username: "", email: "" }}
+        policy={app.passwordPolicy}
+        captcha={await app.captcha.challenge()}
+      />,
     );
   });
 
@@ -109,7 +119,7 @@ export default async function registerRoutes(app: FastifyInstance): Promise<void
         email: fieldOf(request.body, "email").trim(),
       };
       const password = fieldOf(request.body, "password");
-      const show = (status: number, errors: Errors, formError?: string) =>
+      const show = async (status: number, errors: Errors, formError?: string) =>
         reply
           .code(status)
           .page(
@@ -117,6 +127,7 @@ export default async function registerRoutes(app: FastifyInstance): Promise<void
               ctx={reply.viewContext()}
               form={form}
               policy={app.passwordPolicy}
+              captcha={await app.captcha.challenge()}
               errors={errors}
               formError={formError}
             />,
@@ -129,6 +140,8 @@ export default async function registerRoutes(app: FastifyInstance): Promise<void
       if (usernameCode) errors.username = t(usernameCode);
       const emailCode = emailProblem(form.email);
       if (emailCode) errors.email = t(emailCode);
+      // Checked with the fields, so the person sees everything at once; Cognito is not asked.
+      if (!(await app.captcha.solved(request))) errors.altcha = t("CAPTCHA_REQUIRED");
       if (Object.keys(errors).length > 0) return show(400, errors);
 
       let result;
