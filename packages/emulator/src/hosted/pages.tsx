@@ -1,3 +1,7 @@
+/* @jsxRuntime automatic */
+/* @jsxImportSource preact */
+// The pragmas above keep the JSX working whichever tsconfig a loader applies (tsx, from the
+// sources, may apply none to this package).
 /**
  * The hosted UI's pages, server-rendered with Preact (escaped by default) and styled with
  * Bootstrap 5. Every form posts back with the CSRF field and the authorization request's
@@ -111,6 +115,8 @@ interface FieldProps {
   readonly pattern?: string;
   readonly maxlength?: number;
   readonly help?: string;
+  /** A one-time code: centred, spaced digits. */
+  readonly code?: boolean;
 }
 
 function Field({
@@ -124,6 +130,7 @@ function Field({
   pattern,
   maxlength,
   help,
+  code,
 }: FieldProps) {
   const id = `field-${name}`;
   return (
@@ -132,7 +139,7 @@ function Field({
         {label}
       </label>
       <input
-        class="form-control form-control-lg"
+        class={`form-control form-control-lg${code ? " hosted-code" : ""}`}
         id={id}
         name={name}
         type={type}
@@ -198,8 +205,20 @@ export function LoginPage(props: { frame: PageFrame; username?: string; notice: 
       notice={props.notice}
     >
       <Form frame={frame} action="/login">
-        <Field name="username" label="Username or email" value={props.username} autocomplete="username" autofocus />
-        <Field name="password" label="Password" type="password" autocomplete="current-password" />
+        <Field
+          name="username"
+          label="Username or email"
+          value={props.username}
+          autocomplete="username"
+          autofocus={!props.username}
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="current-password"
+          autofocus={Boolean(props.username)}
+        />
         <div class="text-end mb-3 small">
           <a href={link(frame, "/forgotPassword")}>Forgot your password?</a>
         </div>
@@ -272,6 +291,7 @@ export function ConfirmUserPage(props: { frame: PageFrame; username: string; des
           name="code"
           label="Verification code"
           autocomplete="one-time-code"
+          code
           inputmode="numeric"
           pattern="[0-9]{6}"
           maxlength={6}
@@ -335,7 +355,7 @@ export function ConfirmForgotPasswordPage(props: {
       notice={props.notice}
     >
       <Form frame={frame} action="/confirmForgotPassword" hidden={{ username: props.username }}>
-        <Field name="code" label="Code" autocomplete="one-time-code" inputmode="numeric" maxlength={6} autofocus />
+        <Field name="code" label="Code" autocomplete="one-time-code" code inputmode="numeric" maxlength={6} autofocus />
         <Field
           name="password"
           label="New password"
@@ -399,6 +419,7 @@ export function MfaCodePage(props: ChallengePageProps & { destination?: string }
           name="code"
           label={totp ? "Authenticator code" : "Code"}
           autocomplete="one-time-code"
+          code
           inputmode="numeric"
           pattern="[0-9]{6}"
           maxlength={6}
@@ -430,10 +451,11 @@ export function SelectMfaPage(props: ChallengePageProps & { factors: string[] })
               type="submit"
               name="factor"
               value={factor}
-              class="btn btn-outline-primary btn-lg text-start"
+              class="btn btn-outline-primary btn-lg hosted-choice"
               key={factor}
             >
-              {factorNames[factor] ?? factor}
+              <span>{factorNames[factor] ?? factor}</span>
+              <span aria-hidden="true">›</span>
             </button>
           ))}
         </div>
@@ -466,6 +488,7 @@ export function MfaSetupPage(props: ChallengePageProps & { secret: string; otpau
           name="code"
           label="Authenticator code"
           autocomplete="one-time-code"
+          code
           inputmode="numeric"
           pattern="[0-9]{6}"
           maxlength={6}

@@ -56,10 +56,35 @@ export const hostedStylesheet = `
   background: linear-gradient(135deg, var(--bs-primary), #6f42c1);
   font-size: 0.9rem;
 }
+.hosted-card a {
+  text-decoration: none;
+  font-weight: 500;
+}
+.hosted-card a:hover,
+.hosted-card a:focus-visible {
+  text-decoration: underline;
+}
+.hosted-card h1 {
+  font-weight: 600;
+  letter-spacing: -0.01em;
+}
+.hosted-code {
+  text-align: center;
+  font-family: var(--bs-font-monospace);
+  font-size: 1.5rem;
+  letter-spacing: 0.4em;
+}
+.hosted-choice {
+  display: flex;
+  justify-content: space-between;
+  align-items: center;
+}
 .hosted-secret {
   font-size: 0.95rem;
   letter-spacing: 0.08em;
-  word-break: break-all;
+  word-break: normal;
+  overflow-wrap: break-word;
+  color: var(--bs-body-color);
 }
 .hosted-footer {
   max-width: 26rem;
