@@ -93,7 +93,10 @@ async function main(): Promise<void> {
       // A domain's hosted UI answers under the domain as a path prefix (hosted/routes.ts).
       emulator.context.store.hosted
         .allDomains()
-        .map((d) => `  hosted UI of ${d.poolId}: ${emulator.url}/${d.domain}/login (domain ${d.domain})\n`)
+        .map(
+          (d) =>
+            `  domain ${d.domain} (${d.poolId}): ${emulator.url}/${d.domain}/oauth2/authorize, …/oauth2/token, …/login\n`,
+        )
         .join(""),
   );
   const stop = () => {
