@@ -432,6 +432,15 @@ describe("the sign-in form", () => {
     expect(fetchMetadata.status).toBe(403);
   });
 
+  it("answers an oversized form with 413, not a server error", async () => {
+    const response = await fetch(`${f.base}/login?client_id=${f.web.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `username=${"a".repeat(1024 * 1024 + 10)}`,
+    });
+    expect(response.status).toBe(413);
+  });
+
   it("sends security headers with every page", async () => {
     const login = await new Browser().follow(codeRequest(), f.h.emulator.url);
     expect(login.headers.get("x-frame-options")).toBe("DENY");

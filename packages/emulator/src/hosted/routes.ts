@@ -374,6 +374,11 @@ export function hostedRoutes(ctx: Context, operations: OperationTable) {
       if (error instanceof CognitoError && error.statusCode < 500) {
         return sendPage(reply, errorPage(appName, error.type, error.message), 400);
       }
+      // Fastify's own refusals (a body too large, a malformed request) keep their status.
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (typeof status === "number" && status >= 400 && status < 500) {
+        return sendPage(reply, errorPage(appName, "invalid_request", "The request could not be read."), status);
+      }
       console.error(error);
       return sendPage(reply, errorPage(appName, "server_error", "Something went wrong on our side. Try again."), 500);
     });
