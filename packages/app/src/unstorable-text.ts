@@ -1,8 +1,8 @@
 /**
  * Input no database of ours can store: a NUL character. PostgreSQL's text type refuses it with
- * an error (SQLite keeps it), so a NUL in any form field, query parameter or JSON member would
- * reach a query as a 500 on one database and pass on the other. Every request is checked once,
- * before its route validates anything, and refused with a 400 that names the problem.
+ * an error (SQLite keeps it), so a NUL in any form field or query parameter would reach a query
+ * as a 500 on one database and pass on the other. Every request is checked once, before its
+ * route validates anything, and refused with a 400 that names the problem.
  */
 import type { preValidationHookHandler } from "fastify";
 import { HttpError } from "./http-error.ts";
@@ -22,5 +22,8 @@ export function holdsNul(value: unknown, depth = 0): boolean {
 }
 
 export const refuseUnstorableText: preValidationHookHandler = (request, _reply, done) => {
-  done(holdsNul(request.body) || holdsNul(request.query) ? new HttpError(400, unstorableTextMessage) : undefined);
+  // The API validates its JSON bodies field by field and answers each bad field in DRF's shape
+  // (a NUL in a name is "cannot be part of a name"); its query strings are checked here.
+  const body = request.url.startsWith("/api/") ? undefined : request.body;
+  done(holdsNul(body) || holdsNul(request.query) ? new HttpError(400, unstorableTextMessage) : undefined);
 };

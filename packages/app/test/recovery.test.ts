@@ -213,11 +213,14 @@ describe.each(databases)("recovering a password (%s)", (database) => {
     const empty = await browser.post("/forgot-password", { username: "  " });
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toMatch(/id="field-username-error">This field is required\./);
-    for (const username of ["x".repeat(10_000), "名前🙂", "two words", "nul\u0000"]) {
+    for (const username of ["x".repeat(10_000), "名前🙂", "two words"]) {
       await browser.get("/forgot-password");
       const res = await browser.post("/forgot-password", { username });
       expect(res.statusCode, username.slice(0, 20)).toBe(303);
     }
+    // A NUL is refused before any form sees it (unstorable-text.ts), for every name alike.
+    await browser.get("/forgot-password");
+    expect((await browser.post("/forgot-password", { username: "nul\u0000" })).statusCode).toBe(400);
 
     const reset = browserAt(h);
     await reset.get("/reset-password");
