@@ -112,26 +112,31 @@ describe.each(["sqlite", "postgres"] as const)("npm run createsuperuser (%s)", (
     expect(await rowOf(username)).toBeUndefined();
   });
 
-  it("refuses a taken username, a bad email and missing answers, saying what is wrong", async () => {
-    const username = uniqueName("twice");
-    const env = { DATABASE_URL: databaseUrl, SUPERUSER_PASSWORD: strong };
-    expect(
-      (await createsuperuser(["--noinput", "--username", username, "--email", `${username}@example.com`], env)).code,
-    ).toBe(0);
-    const again = await createsuperuser(
-      ["--noinput", "--username", username.toUpperCase(), "--email", "x@example.com"],
-      env,
-    );
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain("username: That username is already taken.");
-    const badEmail = await createsuperuser(["--noinput", "--username", uniqueName("bad"), "--email", "nope"], env);
-    expect(badEmail.stderr).toContain("email: Enter a valid email address.");
-    const missing = await createsuperuser(["--noinput"], { DATABASE_URL: databaseUrl });
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(
-      "--noinput needs a username (--username or SUPERUSER_USERNAME), an email address (--email or SUPERUSER_EMAIL), a password (SUPERUSER_PASSWORD).",
-    );
-  });
+  // Four runs of the command (a process each): a longer limit on a busy machine.
+  it(
+    "refuses a taken username, a bad email and missing answers, saying what is wrong",
+    { timeout: 60_000 },
+    async () => {
+      const username = uniqueName("twice");
+      const env = { DATABASE_URL: databaseUrl, SUPERUSER_PASSWORD: strong };
+      expect(
+        (await createsuperuser(["--noinput", "--username", username, "--email", `${username}@example.com`], env)).code,
+      ).toBe(0);
+      const again = await createsuperuser(
+        ["--noinput", "--username", username.toUpperCase(), "--email", "x@example.com"],
+        env,
+      );
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain("username: That username is already taken.");
+      const badEmail = await createsuperuser(["--noinput", "--username", uniqueName("bad"), "--email", "nope"], env);
+      expect(badEmail.stderr).toContain("email: Enter a valid email address.");
+      const missing = await createsuperuser(["--noinput"], { DATABASE_URL: databaseUrl });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(
+        "--noinput needs a username (--username or SUPERUSER_USERNAME), an email address (--email or SUPERUSER_EMAIL), a password (SUPERUSER_PASSWORD).",
+      );
+    },
+  );
 
   it("asks interactively, and asks again after a weak or mismatched password", async () => {
     const username = uniqueName("asked");

@@ -72,7 +72,8 @@ describe.each(["sqlite", "postgres"] as const)("back-office sign-in (%s)", (data
     expect((await browser.get("/admin")).headers.location).toBe("/admin/");
   });
 
-  it("keeps `next` on this site", async () => {
+  // One sign-in per `next` (a scrypt check each): slow on a busy machine, so a longer limit.
+  it("keeps `next` on this site", { timeout: 60_000 }, async () => {
     const staff = await localUser(h);
     for (const next of ["https://evil.example/admin/", ...offSiteNexts]) {
       const browser = browserAt(h);
