@@ -14,7 +14,8 @@ export type AuditAction = (typeof auditActions)[number];
 export type AuditObjectType = "user" | "group";
 
 export interface AuditEntry {
-  readonly actorId: string;
+  /** The staff member who acted, or null for the system itself (a sync from Cognito). */
+  readonly actorId: string | null;
   readonly action: AuditAction;
   readonly objectType: AuditObjectType;
   readonly objectId: string;

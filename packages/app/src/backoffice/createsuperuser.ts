@@ -22,12 +22,11 @@ import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
-import { Migrator, type Kysely } from "kysely";
 import { emailProblem, usernameProblem } from "../accounts/forms.ts";
 import { t } from "../accounts/messages.ts";
 import { formatConfigErrors, loadConfig } from "../config.ts";
 import { openDatabase, type AppDatabase } from "../db/database.ts";
-import { migrationProvider } from "../db/migrations/index.ts";
+import { pendingMigrations } from "../db/migrate.ts";
 import { writeAudit } from "./audit.ts";
 import { passwordWeaknesses } from "./password-validation.ts";
 import { hashPassword } from "./passwords.ts";
@@ -85,15 +84,9 @@ class Prompter {
 }
 
 async function assertMigrated(database: AppDatabase): Promise<void> {
-  const migrator = new Migrator({
-    db: database.db as unknown as Kysely<unknown>,
-    provider: migrationProvider(database.dialect),
-  });
-  const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined);
+  const pending = await pendingMigrations(database);
   if (pending.length > 0) {
-    throw new Refused(
-      `The database has unapplied migrations (${pending.map((m) => m.name).join(", ")}). Run \`npm run migrate\` first.`,
-    );
+    throw new Refused(`The database has unapplied migrations (${pending.join(", ")}). Run \`npm run migrate\` first.`);
   }
 }
 

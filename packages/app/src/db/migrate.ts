@@ -23,3 +23,9 @@ export async function migrateToLatest({ db, dialect }: AppDatabase): Promise<Mig
   await syncPermissions(db);
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
 }
+
+/** The names of the migrations not applied yet (commands that need a migrated database say so). */
+export async function pendingMigrations({ db, dialect }: AppDatabase): Promise<string[]> {
+  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: migrationProvider(dialect) });
+  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
