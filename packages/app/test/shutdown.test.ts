@@ -3,36 +3,16 @@
  * once, a request already in flight still gets its whole answer, and the process exits 0 when
  * it is done; a second signal does not wait.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { connect, createServer, type AddressInfo, type Socket } from "node:net";
-import { resolve } from "node:path";
+import { connect, type Socket } from "node:net";
 import { startEmulator, type RunningEmulator } from "@gatehouse/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devSeed } from "./app-harness.ts";
+import { startAppProcess, type AppProcess } from "./app-process.ts";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
-
-const repositoryRoot = resolve(import.meta.dirname, "../../..");
-
-interface RunningApp {
-  readonly child: ChildProcess;
-  readonly port: number;
-  readonly output: () => string;
-}
 
 let emulator: RunningEmulator;
 let database: TestDatabase;
-
-/** A port the kernel just handed out on loopback (the child binds it a moment later). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, "close");
-  return port;
-}
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, inMemory: true, seed: devSeed() });
@@ -43,48 +23,20 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-/** `gatehouse start` as `npm start` runs it, from the sources, on a loopback port. */
-async function startApp(): Promise<RunningApp> {
+/** `gatehouse start` on the test's emulator and SQLite file. */
+function startApp(): Promise<AppProcess> {
   const pool = devSeed().pools[0]!;
   const web = pool.Clients.find((client) => client.ClientSecret)!;
-  const port = await freePort();
   const settings = database.settings;
   if (settings.kind !== "sqlite") throw new Error("expected SQLite");
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/app/src/cli.ts", "start"], {
-    cwd: repositoryRoot,
-    env: {
-      PATH: process.env.PATH,
-      TSX_TSCONFIG_PATH: "packages/app/tsconfig.json",
-      NODE_ENV: "test",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      COGNITO_ENDPOINT: emulator.url,
-      COGNITO_USER_POOL_ID: pool.Id,
-      COGNITO_CLIENT_ID: web.ClientId,
-      COGNITO_CLIENT_SECRET: web.ClientSecret,
-      DATABASE_URL: `sqlite:${settings.path}`,
-      SESSION_SECRET: "shutdown-test-secret-at-least-32-characters",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  return startAppProcess({
+    COGNITO_ENDPOINT: emulator.url,
+    COGNITO_USER_POOL_ID: pool.Id,
+    COGNITO_CLIENT_ID: web.ClientId,
+    COGNITO_CLIENT_SECRET: web.ClientSecret ?? "",
+    DATABASE_URL: `sqlite:${settings.path}`,
+    SESSION_SECRET: "shutdown-test-secret-at-least-32-characters",
   });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited at start:\n${output}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`the app did not start in 20 s:\n${output}`);
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  return { child, port, output: () => output };
 }
 
 /** A request whose body is still on its way: headers and half the body sent. */
