@@ -11,7 +11,7 @@ import { allows, staffOf } from "../src/backoffice/access.ts";
 import type { BackofficeRoute } from "../src/backoffice/module.ts";
 import { startAppHarness, textOf, type AppHarness, type TestBrowser } from "./app-harness.ts";
 import { CognitoAdmin } from "./accounts-fixtures.ts";
-import { adminSignIn, localUser, superuserBrowser, type LocalUser } from "./backoffice-fixtures.ts";
+import { adminSignIn, localUser, superuserBrowser, withStaffTotp, type LocalUser } from "./backoffice-fixtures.ts";
 import { signedInPerson } from "./signed-in.ts";
 
 /** A concrete URL for a route pattern: ids of real rows, or of nothing at all. */
@@ -35,6 +35,8 @@ describe.each(["sqlite", "postgres"] as const)("back-office permissions (%s)", (
     guarded = routes.filter((r) => r.guarded);
     root = await superuserBrowser(h);
     const target = await localUser(h, { prefix: "target", staff: false });
+    // So that the two-step reset has something to reset, and shows its confirmation page.
+    await withStaffTotp(h, target);
     const groupId = randomUUID();
     const now = new Date().toISOString();
     await h.database.database.db
@@ -54,6 +56,10 @@ describe.each(["sqlite", "postgres"] as const)("back-office permissions (%s)", (
         "GET /admin",
         "GET /admin/login",
         "POST /admin/login",
+        "GET /admin/login/verify",
+        "POST /admin/login/verify",
+        "GET /admin/login/setup",
+        "POST /admin/login/setup",
         "POST /admin/logout",
         "GET /admin/static/backoffice.*.css",
         "GET /admin/static/backoffice.*.js",
@@ -103,7 +109,17 @@ describe.each(["sqlite", "postgres"] as const)("back-office permissions (%s)", (
     expect(home.statusCode).toBe(200);
     expect(textOf(home.body)).toContain("You don’t have permission to view or edit anything.");
     expect(home.body).not.toContain('href="/admin/users"');
-    for (const route of guarded.filter((r) => r.url !== "/admin/")) {
+    // Besides the home page, only the staff member's own two-step pages are for any staff.
+    const forAnyStaff = guarded.filter((r) => r.access && "anyStaff" in r.access).map((r) => r.url);
+    expect([...new Set(forAnyStaff)].sort()).toEqual([
+      "/admin/",
+      "/admin/two-step",
+      "/admin/two-step/cancel",
+      "/admin/two-step/confirm",
+      "/admin/two-step/disable",
+      "/admin/two-step/setup",
+    ]);
+    for (const route of guarded.filter((r) => !forAnyStaff.includes(r.url))) {
       await browser.get("/admin/");
       const url = urlOf(route, ids);
       const res = route.method === "GET" ? await browser.get(url) : await browser.post(url, {});

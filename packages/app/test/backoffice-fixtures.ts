@@ -9,6 +9,9 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { PermissionCodename } from "../src/accounts/permissions.ts";
 import { hashPassword } from "../src/backoffice/passwords.ts";
+import { secretBox } from "../src/backoffice/secret-box.ts";
+import type { BackofficeTotpTable } from "../src/backoffice/staff-totp.ts";
+import { newTotpSecret, totpCodeAt } from "../src/backoffice/totp.ts";
 import type { AppHarness, TestBrowser } from "./app-harness.ts";
 import { browserAt, newAccount, uniqueName, type Account, type CognitoAdmin } from "./accounts-fixtures.ts";
 
@@ -170,3 +173,52 @@ export async function cognitoLinkedUser(
 /** The usernames listed on a users-list page, in order. */
 export const usernamesIn = (html: string): string[] =>
   [...html.matchAll(/<a href="\/admin\/users\/[0-9a-f-]{36}" class="fw-semibold">([^<]+)<\/a>/g)].map((m) => m[1]!);
+
+/** The back office's sealing of TOTP secrets, as the harness's app does it. */
+const totpBoxOf = (h: AppHarness) =>
+  secretBox([h.config.sessionSecret, ...h.config.previousSessionSecrets], "backoffice-totp");
+
+/** Stores a confirmed `backoffice_totp` row whose secret is `sealed` as given (a test may seal it with any key). */
+export async function storeTotpRow(h: AppHarness, userId: string, sealed: string, lastUsedStep: number | null = null) {
+  const now = new Date().toISOString();
+  await h.database.database.db
+    .withTables<{ backoffice_totp: BackofficeTotpTable }>()
+    .insertInto("backoffice_totp")
+    .values({ user_id: userId, secret: sealed, confirmed_at: now, last_used_step: lastUsedStep, created_at: now })
+    .execute();
+}
+
+/**
+ * Turns an authenticator on for `user` straight in the database (as confirming one would), and
+ * returns its secret; `lastUsedStep` marks a code as already spent.
+ */
+export async function withStaffTotp(h: AppHarness, user: { id: string }, lastUsedStep: number | null = null) {
+  const secret = newTotpSecret();
+  await storeTotpRow(h, user.id, totpBoxOf(h).seal(secret, user.id), lastUsedStep);
+  return secret;
+}
+
+/** The `backoffice_totp` row of a user, as stored. */
+export async function staffTotpRow(h: AppHarness, userId: string) {
+  return h.database.database.db
+    .withTables<{ backoffice_totp: BackofficeTotpTable }>()
+    .selectFrom("backoffice_totp")
+    .selectAll()
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+}
+
+/**
+ * A browser signed in to the back office as `user` with their authenticator's `secret`: the
+ * password, then a code of the next time step (so a code the test just used is not replayed).
+ */
+export async function adminSignInWithCode(h: AppHarness, user: LocalUser, secret: string): Promise<TestBrowser> {
+  const browser = browserAt(h);
+  await browser.get("/admin/login");
+  const res = await browser.post("/admin/login", { username: user.username, password: user.password });
+  expect(res.headers.location).toBe("/admin/login/verify");
+  await browser.get("/admin/login/verify");
+  const verified = await browser.post("/admin/login/verify", { code: totpCodeAt(secret) });
+  expect(verified.statusCode, `second step of ${user.username}: ${verified.body.slice(0, 200)}`).toBe(303);
+  return browser;
+}

@@ -117,6 +117,18 @@ export const backofficeCss = `/* Gatehouse back office: dense, Django-admin-like
 .bo-login .bo-card-head .bo-mark { color: var(--bo-header-accent); }
 .bo-login .bo-card-body { padding: 1.25rem; }
 .bo-confirm ul { margin-bottom: 0.75rem; }
+.bo-login.bo-login-wide { max-width: 34rem; }
+.bo-totp-setup { display: flex; gap: 1.25rem; align-items: flex-start; margin-bottom: 1rem; }
+.bo-qr { flex: none; width: 11rem; height: 11rem; padding: 0.25rem; background: #fff; border: 1px solid var(--bo-line); border-radius: 0.375rem; }
+.bo-qr svg { display: block; width: 100%; height: 100%; }
+.bo-steps { margin: 0; padding-left: 1.1rem; }
+.bo-steps li { margin-bottom: 0.6rem; }
+.bo-steps li:last-child { margin-bottom: 0; }
+.bo-secret { display: inline-block; margin: 0.35rem 0 0.25rem; padding: 0.3rem 0.5rem; background: var(--bo-head); border: 1px solid var(--bo-line); border-radius: 0.25rem; font-size: 0.9375rem; letter-spacing: 0.04em; user-select: all; overflow-wrap: anywhere; }
+.bo-code { font-family: var(--bs-font-monospace); font-size: 1.125rem; letter-spacing: 0.2em; max-width: 11rem; }
+.bo-two-step { max-width: 46rem; }
+.bo-two-step .bo-code-form { max-width: 20rem; }
+.bo-mfa-factors .badge { margin-right: 0.25rem; }
 .bo-message { font-size: 0.8125rem; }
 .bo-footer { font-size: 0.75rem; color: var(--bs-secondary-color); border-top: 1px solid var(--bo-line); background: #fff; padding: 0.5rem 1.5rem; }
 @media (max-width: 991.98px) {
@@ -128,6 +140,8 @@ export const backofficeCss = `/* Gatehouse back office: dense, Django-admin-like
   .bo-row { grid-template-columns: minmax(0, 1fr); }
   .bo-row > .bo-label { padding-top: 0; }
   .bo-panel dl { grid-template-columns: 7rem minmax(0, 1fr); }
+  .bo-totp-setup { flex-direction: column; align-items: center; }
+  .bo-login { margin: 1.5rem auto; }
   .bo-submit { justify-content: stretch; }
   .bo-submit .btn { flex: 1 1 auto; }
   .bo-submit .bo-delete { margin-right: 0; order: 3; flex-basis: 100%; text-align: center; }

@@ -142,6 +142,8 @@ export function BackofficeLayout({ title, ctx, staff, crumbs = [], section, chil
                       View site
                     </a>
                     <span aria-hidden="true"> / </span>
+                    <a href="/admin/two-step">Two-step verification</a>
+                    <span aria-hidden="true"> / </span>
                     <form method="post" action="/admin/logout" class="d-inline">
                       <input type="hidden" name="_csrf" value={ctx.csrfToken} />
                       <button type="submit" class="btn btn-link">

@@ -15,6 +15,28 @@ export const backofficeMessages = {
     "You are signed in to the site as {username}. The back office has its own sign-in: enter your back-office password.",
   SIGNED_OUT: "You have been signed out of the back office.",
   FIELD_REQUIRED: "This field is required.",
+
+  // Two-step verification (an authenticator app, TOTP)
+  MFA_CODE_FORMAT: "Enter the 6 digits your authenticator app shows.",
+  MFA_CODE_INCORRECT: "That code is not right. Enter the code your authenticator app shows now.",
+  MFA_CODE_USED: "That code has already been used. Wait for the next one in your authenticator app.",
+  MFA_SIGN_IN_EXPIRED: "Your sign-in took too long. Please enter your password again.",
+  MFA_UNREADABLE:
+    "Your authenticator cannot be checked: the server’s secret key changed after it was set up. Ask a superuser to reset your two-step verification.",
+  MFA_REQUIRED_SETUP:
+    "This back office requires two-step verification. Set up an authenticator app to finish signing in.",
+  MFA_ENABLED:
+    "Two-step verification is on: the back office now asks for a code from your authenticator app after your password. Your other sessions have ended.",
+  MFA_DISABLED: "Two-step verification is off.",
+  MFA_SETUP_CANCELLED: "The set-up was cancelled; two-step verification stays off.",
+  MFA_ALREADY_ON: "Two-step verification is already on.",
+  MFA_NOT_PENDING: "There is no authenticator waiting to be confirmed; start the set-up again.",
+  MFA_REQUIRED_CANNOT_DISABLE:
+    "Two-step verification is required for every staff account here (BACKOFFICE_REQUIRE_MFA), so it cannot be turned off. A superuser can reset it if you change phones.",
+  MFA_RESET: 'The two-step verification of "{username}" was reset and their sessions have ended.',
+  MFA_RESET_SUPERUSER_ONLY: "Only a superuser can reset another staff member’s two-step verification.",
+  MFA_RESET_SELF: "Turn off your own two-step verification on your Two-step verification page, with a current code.",
+  MFA_NOTHING_TO_RESET: '"{username}" has no authenticator to reset.',
   FORM_INCOMPLETE: "The form arrived without its fields, so nothing was changed. Please fill it in and save again.",
 
   // Users
@@ -59,6 +81,8 @@ export const backofficeMessages = {
   COGNITO_CONFIRMED: '"{username}" is confirmed in Cognito.',
   COGNITO_INVITATION_RESENT: 'Cognito has emailed "{username}" a new temporary password.',
   COGNITO_RESYNCED: '"{username}" was resynced from Cognito: {changes}',
+  COGNITO_MFA_RESET:
+    'Every MFA factor of "{username}" is off in Cognito. If the pool requires MFA, Cognito asks them to set one up at their next sign-in.',
   COGNITO_CREATED: '"{username}" was created in Cognito; Cognito has emailed a temporary password to {email}.',
 
   // Groups

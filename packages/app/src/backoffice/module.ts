@@ -7,7 +7,8 @@
  * hook sends whoever is not an active staff user with a usable password to the sign-in page and
  * answers 403 to a route that does not declare (or a staff member who does not hold) one of the
  * permissions it needs. `app.backofficeRoutes` lists every route with its declaration, so a test
- * can walk them all.
+ * can walk them all. The second step of the sign-in (an authenticator code) is in the public
+ * one too: until it is done, the session opens nothing.
  */
 import type { FastifyInstance, HTTPMethods } from "fastify";
 import fp from "fastify-plugin";
@@ -16,10 +17,14 @@ import { HttpError } from "../http-error.ts";
 import { allows, backofficeUserOf, redirectToLogin, staffOf, type Access } from "./access.ts";
 import { backofficeAssets } from "./assets.ts";
 import { backofficeErrorHandler } from "./errors.tsx";
+import { secretBox } from "./secret-box.ts";
+import { staffTotp, type StaffTotp } from "./staff-totp.ts";
 import auditLogRoutes from "./routes/audit-log.tsx";
 import groupRoutes from "./routes/groups.tsx";
 import homeRoutes from "./routes/home.tsx";
 import backofficeLoginRoutes from "./routes/login.tsx";
+import backofficeSecondStepRoutes from "./routes/login-mfa.tsx";
+import twoStepRoutes from "./routes/two-step.tsx";
 import userActionRoutes from "./routes/user-actions.tsx";
 import userAddRoutes from "./routes/user-add.tsx";
 import userChangeRoutes from "./routes/user-change.tsx";
@@ -37,6 +42,8 @@ export interface BackofficeRoute {
 declare module "fastify" {
   interface FastifyInstance {
     readonly backofficeRoutes: readonly BackofficeRoute[];
+    /** Staff members' authenticator apps (TOTP), their secrets sealed under SESSION_SECRET. */
+    readonly backofficeTotp: StaffTotp;
   }
 }
 
@@ -44,6 +51,21 @@ async function backoffice(app: FastifyInstance): Promise<void> {
   const routes: BackofficeRoute[] = [];
   app.decorate("backofficeRoutes", routes);
   app.decorateRequest("staff", null);
+  const { sessionSecret, previousSessionSecrets } = app.config;
+  const totp = staffTotp(app.database.db, secretBox([sessionSecret, ...previousSessionSecrets], "backoffice-totp"));
+  app.decorate("backofficeTotp", totp);
+  app.addHook("onReady", async () => {
+    // Secrets sealed under a retired SESSION_SECRET move to the current one, so retiring it loses nothing.
+    const { resealed, unreadable } = await totp.reseal();
+    if (resealed > 0)
+      app.log.info({ resealed }, "back office: authenticator secrets sealed under the current SESSION_SECRET");
+    if (unreadable > 0) {
+      app.log.error(
+        { unreadable },
+        "back office: authenticator secrets that neither SESSION_SECRET nor SESSION_PREVIOUS_SECRETS opens; put the old secret in SESSION_PREVIOUS_SECRETS, or have a superuser reset those staff members' two-step verification",
+      );
+    }
+  });
 
   const record =
     (guarded: boolean) => (route: { method: HTTPMethods | HTTPMethods[]; url: string; config?: unknown }) => {
@@ -57,6 +79,7 @@ async function backoffice(app: FastifyInstance): Promise<void> {
     open.setErrorHandler(backofficeErrorHandler);
     await open.register(backofficeAssets);
     await open.register(backofficeLoginRoutes);
+    await open.register(backofficeSecondStepRoutes);
     open.get("/admin", async (_request, reply) => reply.redirect("/admin/", 301));
   });
 
@@ -73,6 +96,7 @@ async function backoffice(app: FastifyInstance): Promise<void> {
       }
     });
     await guarded.register(homeRoutes);
+    await guarded.register(twoStepRoutes);
     await guarded.register(userListRoutes);
     await guarded.register(userActionRoutes);
     await guarded.register(userAddRoutes);

@@ -2,13 +2,14 @@
  * `/admin/login` and `/admin/logout`: staff sign in with their local password (Django's
  * `AdminAuthenticationForm`). A person may try only when the name is not locked; a right
  * password for an active staff user with a usable password starts a new session (new id, so a
- * fixed pre-login id is worthless) and goes on to a same-site `next`. Wrong passwords count
- * towards the lockout; unknown names spend the same time as known ones.
+ * fixed pre-login id is worthless) and goes on to a same-site `next` — or, when they have an
+ * authenticator on or BACKOFFICE_REQUIRE_MFA is set, to the second step first
+ * (routes/login-mfa.tsx, backoffice/sign-in.ts). Wrong passwords count towards the lockout;
+ * unknown names spend the same time as known ones.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fieldLimits } from "../../accounts/forms.ts";
 import { safeNext } from "../../accounts/session-auth.ts";
-import type { User } from "../../accounts/users.ts";
 import { formatDateTime } from "../../pages/display.tsx";
 import type { ViewContext } from "../../pages/view.ts";
 import { backofficeUserOf, isBackofficeUser, notify } from "../access.ts";
@@ -18,6 +19,7 @@ import { BackofficeLayout } from "../layout.tsx";
 import { loginLockout } from "../lockout.ts";
 import { say } from "../messages.ts";
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from "../passwords.ts";
+import { awaitSecondStep, completeLogin, secondStepFor } from "../sign-in.ts";
 
 interface LoginPageProps {
   readonly ctx: ViewContext;
@@ -96,7 +98,7 @@ function LoginPage({ ctx, username, next, errors = {}, formError, notice }: Logi
 const nextOf = (source: unknown): string => safeNext(fieldOf(source, "next"), "/admin/");
 
 /** Per client address: a person retrying is far below this, a guessing script is not. */
-const loginRateLimit = { max: 30, timeWindow: 60_000 };
+export const loginRateLimit = { max: 30, timeWindow: 60_000 };
 
 export default async function backofficeLoginRoutes(app: FastifyInstance): Promise<void> {
   const db = app.database.db;
@@ -162,8 +164,18 @@ export default async function backofficeLoginRoutes(app: FastifyInstance): Promi
         return show(400, say("LOGIN_INCORRECT"));
       }
 
+      if (needsRehash(user.passwordHash)) {
+        // Renewed now, while the password is at hand: the second step does not have it.
+        await db
+          .updateTable("users")
+          .set({ password_hash: await hashPassword(password) })
+          .where("id", "=", user.id)
+          .execute();
+      }
+      const second = await secondStepFor(app.backofficeTotp, user, app.config.backoffice.requireMfa);
+      if (second) return reply.redirect(await awaitSecondStep(request, user, username, next, second), 303);
       await lockout.clear(username);
-      await completeLogin(app, request, user, password);
+      await completeLogin(app, request, user);
       return reply.redirect(next, 303);
     },
   );
@@ -185,32 +197,11 @@ export default async function backofficeLoginRoutes(app: FastifyInstance): Promi
   });
 }
 
-function refuseLocked(
+export function refuseLocked(
   reply: FastifyReply,
   until: Date,
   show: (status: number, formError?: string) => FastifyReply,
 ): FastifyReply {
   reply.header("retry-after", String(Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000))));
   return show(429, say("LOGIN_LOCKED", { until: formatDateTime(until) }));
-}
-
-/** A new session for `user`, their last login noted, and their hash renewed if its work factors are old. */
-async function completeLogin(
-  app: FastifyInstance,
-  request: FastifyRequest,
-  user: User,
-  password: string,
-): Promise<void> {
-  const now = new Date().toISOString();
-  const rehash = user.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(password) : null;
-  await app.database.db
-    .updateTable("users")
-    .set({ last_login: now, ...(rehash ? { password_hash: rehash } : {}) })
-    .where("id", "=", user.id)
-    .execute();
-  await request.session.regenerate();
-  request.session.set("userId", user.id);
-  request.session.set("backofficeSignIn", { at: Date.now() });
-  request.user = user;
-  request.log.info({ userId: user.id }, "back-office sign-in");
 }

@@ -17,6 +17,7 @@ import { notify, notifyText, staffOfRequest, type Staff } from "../access.ts";
 import { changeMessage, writeAudit } from "../audit.ts";
 import { cognitoAdmin, describeFailure, type CognitoAdmin } from "../cognito-admin.ts";
 import { CognitoPanel, type CognitoState } from "../cognito-panel.tsx";
+import { ConfirmButtons } from "../confirm-page.tsx";
 import { Checkbox, DateTime, Fieldset, FormErrorNote, Input, PostForm, Row } from "../components.tsx";
 import { checked, fieldOf, fieldsOf } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
@@ -47,6 +48,8 @@ import {
   usernameTaken,
   type GroupRow,
 } from "../queries.ts";
+import type { TotpStatus } from "../staff-totp.ts";
+import { StaffTotpPanel } from "../totp-panel.tsx";
 import { deleteUserRow } from "../user-writes.ts";
 import { destroyUserSessions } from "../../plugins/session-store.ts";
 
@@ -101,6 +104,8 @@ interface ChangePageProps {
   readonly grantable: ReadonlySet<string>;
   readonly inherited: ReadonlySet<string>;
   readonly cognito: CognitoState;
+  /** The user's back-office authenticator. */
+  readonly twoStep: TotpStatus;
   readonly errors?: Errors;
 }
 
@@ -113,6 +118,7 @@ function ChangeUserPage({
   grantable,
   inherited,
   cognito,
+  twoStep,
   errors = {},
 }: ChangePageProps) {
   const user = target.user;
@@ -305,6 +311,7 @@ function ChangeUserPage({
         </div>
         <div class="col-xl-4">
           <CognitoPanel user={user} state={cognito} canAct={canEdit} csrfToken={ctx.csrfToken} />
+          {(user.isStaff || twoStep.kind !== "off") && <StaffTotpPanel staff={staff} user={user} status={twoStep} />}
         </div>
       </div>
     </BackofficeLayout>
@@ -381,6 +388,7 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
           grantable={grantableGroups(staff, await permissionsByGroup(db))}
           inherited={new Set(viaGroups.map((r) => r.codename))}
           cognito={await cognitoStateOf(cognito, user, request)}
+          twoStep={await app.backofficeTotp.status(user.id)}
           errors={errors}
         />,
       );
@@ -691,14 +699,7 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
               />
             </div>
           )}
-          <div class="d-flex flex-wrap gap-2">
-            <button type="submit" class="btn btn-sm btn-danger">
-              Yes, I’m sure
-            </button>
-            <a class="btn btn-sm btn-outline-secondary" href={`/admin/users/${user.id}`}>
-              No, take me back
-            </a>
-          </div>
+          <ConfirmButtons button="Yes, I’m sure" back={`/admin/users/${user.id}`} />
         </PostForm>
       </div>
     </BackofficeLayout>

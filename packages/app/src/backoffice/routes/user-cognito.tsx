@@ -17,13 +17,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CognitoFailure } from "../../accounts/cognito.ts";
 import type { CognitoProfile, User } from "../../accounts/users.ts";
 import { HttpError } from "../../http-error.ts";
-import type { ViewContext } from "../../pages/view.ts";
 import { destroyUserSessions } from "../../plugins/session-store.ts";
 import { notify, notifyText, staffOfRequest, type Staff } from "../access.ts";
 import { changeMessage, writeAudit } from "../audit.ts";
 import { cognitoAdmin, describeFailure, type CognitoAccount } from "../cognito-admin.ts";
-import { PostForm } from "../components.tsx";
-import { BackofficeLayout } from "../layout.tsx";
+import { ConfirmUserAction, type UserConfirmation } from "../confirm-page.tsx";
 import { say } from "../messages.ts";
 import { ensureMayManage } from "../policy.ts";
 import { usernameTaken } from "../queries.ts";
@@ -44,7 +42,7 @@ const isCognitoAction = (value: unknown): value is CognitoAction =>
   typeof value === "string" && (cognitoActions as readonly string[]).includes(value);
 
 /** The actions that ask first, with what their confirmation page says. */
-const confirmations: Partial<Record<CognitoAction, { title: string; text: string; button: string }>> = {
+const confirmations: Partial<Record<CognitoAction, UserConfirmation>> = {
   disable: {
     title: "Disable in Cognito",
     text: "Cognito will refuse their sign-in and token refreshes (AdminDisableUser), and their sessions on this site end now. You can enable them again later.",
@@ -61,51 +59,6 @@ const confirmations: Partial<Record<CognitoAction, { title: string; text: string
     button: "Yes, sign them out",
   },
 };
-
-function ConfirmCognitoAction({
-  ctx,
-  staff,
-  user,
-  action,
-}: {
-  ctx: ViewContext;
-  staff: Staff;
-  user: User;
-  action: CognitoAction;
-}) {
-  const text = confirmations[action]!;
-  return (
-    <BackofficeLayout
-      title={text.title}
-      ctx={ctx}
-      staff={staff}
-      section="users"
-      crumbs={[
-        { label: "Accounts" },
-        { label: "Users", href: "/admin/users" },
-        { label: user.username, href: `/admin/users/${user.id}` },
-        { label: text.title },
-      ]}
-    >
-      <h1>
-        {text.title}: <span class="fw-normal">{user.username}</span>
-      </h1>
-      <div class="bo-card bo-card-body bo-confirm" data-testid="confirm-page">
-        <p>Are you sure? {text.text}</p>
-        <PostForm action={`/admin/users/${user.id}/cognito/${action}`} csrfToken={ctx.csrfToken}>
-          <div class="d-flex flex-wrap gap-2">
-            <button type="submit" class="btn btn-sm btn-danger">
-              {text.button}
-            </button>
-            <a class="btn btn-sm btn-outline-secondary" href={`/admin/users/${user.id}`}>
-              No, take me back
-            </a>
-          </div>
-        </PostForm>
-      </div>
-    </BackofficeLayout>
-  );
-}
 
 const changeAccess = { backoffice: { anyOf: ["accounts.change_user"] } } as const;
 
@@ -136,8 +89,17 @@ export default async function userCognitoRoutes(app: FastifyInstance): Promise<v
 
   app.get("/admin/users/:id/cognito/:action", { config: changeAccess }, async (request, reply) => {
     const { staff, user, action } = await target(request);
-    if (!confirmations[action]) throw new HttpError(404, "This action needs no confirmation page.");
-    return reply.page(<ConfirmCognitoAction ctx={reply.viewContext()} staff={staff} user={user} action={action} />);
+    const confirmation = confirmations[action];
+    if (!confirmation) throw new HttpError(404, "This action needs no confirmation page.");
+    return reply.page(
+      <ConfirmUserAction
+        ctx={reply.viewContext()}
+        staff={staff}
+        user={user}
+        action={`/admin/users/${user.id}/cognito/${action}`}
+        confirmation={confirmation}
+      />,
+    );
   });
 
   app.post(

@@ -6,6 +6,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./0001_initial.ts";
 import * as backofficeLoginFailures from "./0002_backoffice_login_failures.ts";
 import * as apiRowNotifications from "./0004_api_row_notifications.ts";
+import * as backofficeTotp from "./0005_backoffice_totp.ts";
 
 export type MigrationDialect = "sqlite" | "postgres";
 
@@ -17,6 +18,7 @@ const migrations: Record<string, DialectMigration> = {
   "0001_initial": initial,
   "0002_backoffice_login_failures": backofficeLoginFailures,
   "0004_api_row_notifications": apiRowNotifications,
+  "0005_backoffice_totp": backofficeTotp,
 };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
