@@ -3,9 +3,11 @@
  * Exit codes: 0 on a clean stop (SIGINT/SIGTERM), 2 for bad flags or a bad seed file, 1 otherwise.
  */
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator } from "./emulator.ts";
 import { parseSeed, type Seed } from "./seed.ts";
+import { resolveTriggerTargets, type TriggerTarget } from "./triggers/runtime.ts";
 
 const usage = `Usage: gatehouse-emulator [options]
 
@@ -22,6 +24,12 @@ Options:
                     https://cognito-idp.{region}.amazonaws.com gives AWS's issuers
                     (default: the address the emulator listens on)
   --hash-cost N     log2 of scrypt's N for password hashes (default 10; higher is slower)
+  --trigger ARN=TARGET
+                    run the Lambda function ARN of a pool's LambdaConfig locally: TARGET is
+                    a .js/.ts module exporting handler(event) or an http(s) URL that gets
+                    the event as JSON (repeatable; adds to the seed file's "triggers")
+  --trigger-timeout MS
+                    how long a trigger may take (default 5000, as Cognito waits)
   --quiet           no per-request log lines
   -h, --help        this text
 `;
@@ -44,6 +52,8 @@ async function main(): Promise<void> {
         region: { type: "string" },
         issuer: { type: "string" },
         "hash-cost": { type: "string" },
+        trigger: { type: "string", multiple: true },
+        "trigger-timeout": { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -63,10 +73,25 @@ async function main(): Promise<void> {
   if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region))
     fail(`--region ${values.region} is not a region name like us-east-1`);
 
+  const triggerTimeout = values["trigger-timeout"] === undefined ? undefined : Number(values["trigger-timeout"]);
+  if (triggerTimeout !== undefined && (!Number.isInteger(triggerTimeout) || triggerTimeout < 1)) {
+    fail("--trigger-timeout must be a positive number of milliseconds");
+  }
+  let triggers: Record<string, TriggerTarget> = {};
+  try {
+    const pairs = (values.trigger ?? []).map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 0) throw new Error(`--trigger ${pair} is not ARN=TARGET`);
+      return [pair.slice(0, at), pair.slice(at + 1)] as const;
+    });
+    triggers = resolveTriggerTargets(Object.fromEntries(pairs), process.cwd());
+  } catch (error) {
+    fail((error as Error).message);
+  }
   let seed: Seed | undefined;
   if (values.seed) {
     try {
-      seed = parseSeed(JSON.parse(readFileSync(values.seed, "utf8")) as unknown);
+      seed = parseSeed(JSON.parse(readFileSync(values.seed, "utf8")) as unknown, dirname(values.seed));
     } catch (error) {
       fail(`cannot use seed file ${values.seed}: ${(error as Error).message}`);
     }
@@ -82,6 +107,8 @@ async function main(): Promise<void> {
     region: values.region,
     issuerBase: values.issuer ?? null,
     hashCost: { log2N: hashCost, r: 4 },
+    triggers,
+    ...(triggerTimeout === undefined ? {} : { triggerTimeoutMs: triggerTimeout }),
     // --quiet drops the per-request lines but still prints the codes people need.
     log: values.quiet ? null : print,
     messageLog: print,

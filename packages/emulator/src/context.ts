@@ -4,6 +4,7 @@ import type { HashCost } from "./passwords.ts";
 import type { Store } from "./store/index.ts";
 import type { PoolKeys } from "./tokens.ts";
 import type { Outbox } from "./outbox.ts";
+import type { TriggerSettings } from "./triggers/runtime.ts";
 
 export interface Settings {
   /** Region for new pool ids and the AWS-style issuer, e.g. `us-east-1`. */
@@ -15,6 +16,8 @@ export interface Settings {
    */
   readonly issuerBase: string | null;
   readonly hashCost: HashCost;
+  /** The local handlers of the pools' LambdaConfig ARNs (triggers/runtime.ts); none when unset. */
+  readonly triggers?: TriggerSettings;
 }
 
 export interface Context {

@@ -18,6 +18,8 @@ import { applySeed, type Seed } from "./seed.ts";
 import { buildServer } from "./server.ts";
 import { openDatabase } from "./store/database.ts";
 import { createStore } from "./store/index.ts";
+import { holdingOutbox } from "./triggers/custom-message.ts";
+import { defaultTriggerTimeoutMs, type TriggerTarget } from "./triggers/runtime.ts";
 
 export interface EmulatorOptions {
   /** 0 picks a free port. Default 9229. */
@@ -38,6 +40,13 @@ export interface EmulatorOptions {
   readonly log?: ((line: string) => void) | null;
   /** Where outbox messages are printed, when they should be but requests should not. */
   readonly messageLog?: ((line: string) => void) | null;
+  /**
+   * Local handlers of the Lambda ARNs in pools' LambdaConfig: a module path, an http(s) URL or
+   * a function (triggers/runtime.ts). Added to the seed's `triggers`, winning over them.
+   */
+  readonly triggers?: Readonly<Record<string, TriggerTarget>>;
+  /** How long a trigger may take; default 5000 ms, as Cognito waits. */
+  readonly triggerTimeoutMs?: number;
 }
 
 export interface RunningEmulator {
@@ -49,7 +58,10 @@ export interface RunningEmulator {
 }
 
 const printMessage = (log: (line: string) => void) => (m: OutboxMessage) => {
-  log(`outbox: ${m.kind} for ${m.username} to ${m.destination} (${m.medium}): code ${m.code}`);
+  log(
+    `outbox: ${m.kind} for ${m.username} to ${m.destination} (${m.medium}): code ${m.code}` +
+      (m.message ? ` — ${m.subject ? `${m.subject}: ` : ""}${m.message}` : ""),
+  );
 };
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -62,13 +74,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     region: options.region ?? "us-east-1",
     issuerBase: options.issuerBase ?? null,
     hashCost: options.hashCost ?? defaultHashCost,
+    triggers: {
+      functions: { ...options.seed?.triggers, ...options.triggers },
+      timeoutMs: options.triggerTimeoutMs ?? defaultTriggerTimeoutMs,
+    },
   };
   let listeningOn = "";
   const context: Context = {
     store,
     clock,
     settings,
-    outbox: createOutbox(store.outbox, () => clock.now(), messageLog ? printMessage(messageLog) : () => undefined),
+    outbox: holdingOutbox(
+      createOutbox(store.outbox, () => clock.now(), messageLog ? printMessage(messageLog) : () => undefined),
+    ),
     keyCache: new Map(),
     issuerOf(poolId) {
       const base = settings.issuerBase ? settings.issuerBase.replace("{region}", regionOfPool(poolId)) : listeningOn;

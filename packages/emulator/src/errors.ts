@@ -32,6 +32,7 @@ export type CognitoExceptionName =
   | "SoftwareTokenMFANotFoundException"
   | "TooManyFailedAttemptsException"
   | "TooManyRequestsException"
+  | "UnexpectedLambdaException"
   | "UnknownOperationException"
   | "UnsupportedOperationException"
   | "UnsupportedTokenTypeException"

@@ -203,5 +203,8 @@ export interface OutboxMessage {
   readonly medium: "EMAIL" | "SMS";
   readonly kind: MessageKind;
   readonly code: string;
+  /** The subject and text a CustomMessage trigger wrote (the code in place); null otherwise. */
+  readonly subject?: string | null;
+  readonly message?: string | null;
   readonly createdAt: string;
 }

@@ -9,7 +9,7 @@ export function outboxPage(messages: readonly OutboxMessage[]): string {
     .map(
       (m) => `<tr><td>${escapeHtml(m.createdAt.replace("T", " ").slice(0, 19))}</td><td>${escapeHtml(m.kind)}</td>
 <td>${escapeHtml(m.username)}</td><td>${escapeHtml(m.destination)}</td><td>${escapeHtml(m.medium)}</td>
-<td class="code">${escapeHtml(m.code)}</td><td>${escapeHtml(m.poolId)}</td></tr>`,
+<td class="code">${escapeHtml(m.code)}${m.message ? `<div class="message">${m.subject ? `<strong>${escapeHtml(m.subject)}</strong><br>` : ""}${escapeHtml(m.message)}</div>` : ""}</td><td>${escapeHtml(m.poolId)}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
@@ -19,6 +19,7 @@ export function outboxPage(messages: readonly OutboxMessage[]): string {
 body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#212529}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #dee2e6}
 th{background:#f8f9fa}.code{font:600 1.1rem ui-monospace,monospace;letter-spacing:.1em}.empty{color:#6c757d}
+.message{font:400 .9rem/1.4 system-ui,sans-serif;letter-spacing:normal;white-space:pre-wrap;color:#495057}
 @media (max-width:640px){td:nth-child(5),th:nth-child(5),td:nth-child(7),th:nth-child(7){display:none}}
 </style></head><body>
 <h1>Outbox</h1><p>Messages the emulator would have sent by e-mail or SMS, newest first. This page refreshes itself.

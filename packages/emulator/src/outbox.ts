@@ -10,7 +10,8 @@ export interface Outbox {
   list(query?: OutboxQuery): OutboxMessage[];
   /** The newest message for `username` (optionally of one kind), or undefined. */
   latest(username: string, kind?: MessageKind): OutboxMessage | undefined;
-  deliver(message: Omit<OutboxMessage, "id" | "createdAt">): OutboxMessage;
+  /** The stored message; null when it is held for a CustomMessage trigger (triggers/). */
+  deliver(message: Omit<OutboxMessage, "id" | "createdAt">): OutboxMessage | null;
 }
 
 export function createOutbox(

@@ -5,7 +5,9 @@
  * A pool's `MfaConfig` takes SetUserPoolMfaConfig's members and is applied when the pool is made.
  * `Domain` gives the pool a prefix domain (its hosted UI, `<emulator>/<domain>/login`) and
  * `ResourceServers` CreateResourceServer's members; both are made before the clients, whose
- * AllowedOAuthScopes may name a resource server's scopes.
+ * AllowedOAuthScopes may name a resource server's scopes. The top-level `triggers` maps the
+ * Lambda ARNs of pools' `LambdaConfig` to local handlers: a module path (relative to the seed
+ * file) or an http(s) URL (triggers/runtime.ts).
  *
  * @example
  *   {
@@ -30,9 +32,12 @@ import { setPoolMfaConfig, setUserPoolMfaConfigInput } from "./operations/mfa.ts
 import { createPool, createUserPoolInput } from "./operations/pools.ts";
 import { validate, shape } from "./shapes.ts";
 import { poolIdPattern } from "./ids.ts";
+import { resolveTriggerTargets, type TriggerTarget } from "./triggers/runtime.ts";
 
 export interface Seed {
   readonly pools: readonly Record<string, unknown>[];
+  /** Lambda ARN → module path (absolute once parsed) or URL. */
+  readonly triggers?: Readonly<Record<string, TriggerTarget>>;
 }
 
 const seedPoolShape = shape.structure({
@@ -69,8 +74,12 @@ const seedPoolShape = shape.structure({
   ),
 });
 
-/** Reads and checks a seed document; throws with a message naming the bad member. */
-export function parseSeed(document: unknown): Seed {
+/**
+ * Reads and checks a seed document; throws with a message naming the bad member. Trigger
+ * module paths are resolved against `baseDir` (the seed file's folder; default: the working
+ * directory).
+ */
+export function parseSeed(document: unknown, baseDir: string = process.cwd()): Seed {
   if (typeof document !== "object" || document === null || !Array.isArray((document as { pools?: unknown }).pools)) {
     throw new Error('A seed file must be a JSON object with a "pools" array.');
   }
@@ -84,7 +93,14 @@ export function parseSeed(document: unknown): Seed {
       throw new Error(`Seed pool #${i + 1}: ${(error as Error).message}`);
     }
   });
-  return { pools: pools as Record<string, unknown>[] };
+  const triggers = (document as { triggers?: unknown }).triggers;
+  if (triggers !== undefined && (typeof triggers !== "object" || triggers === null || Array.isArray(triggers))) {
+    throw new Error('"triggers" must be an object mapping Lambda ARNs to module paths or URLs.');
+  }
+  return {
+    pools: pools as Record<string, unknown>[],
+    ...(triggers ? { triggers: resolveTriggerTargets(triggers as Record<string, unknown>, baseDir) } : {}),
+  };
 }
 
 /** The seed pool's `MfaConfig` as a SetUserPoolMfaConfig request, or undefined. */

@@ -22,6 +22,8 @@ import {
   type IssuedTokens,
   type TokenGrant,
 } from "./tokens.ts";
+import { postAuthentication, preAuthentication } from "./triggers/authentication.ts";
+import { migrateUser } from "./triggers/migration.ts";
 
 export interface AuthenticationResult {
   readonly AccessToken: string;
@@ -58,6 +60,8 @@ export async function prepareSession(
   user: User,
   grant?: TokenGrant & { readonly authTime?: number },
 ): Promise<PreparedSession> {
+  // An OAuth grant's sign-in already ran PostAuthentication on its way here (hosted/).
+  if (!grant) await postAuthentication(ctx, pool, user);
   const now = ctx.clock.now();
   const refresh = newRefreshToken();
   const row = {
@@ -145,6 +149,21 @@ export function userForSignIn(ctx: Context, pool: Pool, client: Client, name: st
   throw new CognitoError("UserNotFoundException", messages.userNotFound);
 }
 
+/**
+ * The user a password sign-in names; one the pool does not know may be created by its
+ * UserMigration trigger from the name and password (triggers/migration.ts).
+ */
+export async function userForPasswordSignIn(
+  ctx: Context,
+  pool: Pool,
+  client: Client,
+  name: string,
+  password: string,
+): Promise<User> {
+  const found = findUser(ctx, pool, name) ?? (await migrateUser(ctx, pool, client, name, password));
+  return found ?? userForSignIn(ctx, pool, client, name);
+}
+
 /*
  * Lockout, as the developer guide describes it ("Lockout behavior for failed sign-in
  * attempts", docs.aws.amazon.com/cognito/latest/developerguide/authentication.html): after five
@@ -207,6 +226,7 @@ export async function passwordSignIn(
     throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
   }
   assertNotLockedOut(ctx, user);
+  await preAuthentication(ctx, pool, user);
   const right = await verifyPassword(password, user.passwordHash);
   // Hashing is asynchronous: attempts made in parallel may have locked the user meanwhile, and
   // a burst must not get more guesses than the lockout allows.
@@ -271,7 +291,13 @@ function fakeUserId(pool: Pool, name: string): string {
  * a simulated challenge, and the answer then fails as a wrong password would; the simulated one
  * is not stored, so any answer to it fails.
  */
-export function srpChallenge(ctx: Context, pool: Pool, client: Client, name: string, srpA: string): AuthResponse {
+export async function srpChallenge(
+  ctx: Context,
+  pool: Pool,
+  client: Client,
+  name: string,
+  srpA: string,
+): Promise<AuthResponse> {
   const user = findUser(ctx, pool, name);
   const secretBlock = randomBytes(64).toString("base64");
   if (!user || user.srpVerifier === null || user.srpSalt === null) {
@@ -295,6 +321,7 @@ export function srpChallenge(ctx: Context, pool: Pool, client: Client, name: str
   if (user.status === "RESET_REQUIRED") {
     throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
   }
+  await preAuthentication(ctx, pool, user);
   const { b, B } = serverChallenge(user.srpVerifier);
   const state: SrpState = { A: srpA, b, B };
   openChallenge(ctx, pool, client, user, "PASSWORD_VERIFIER", state, secretBlock);
@@ -337,7 +364,15 @@ export async function refreshSignIn(
   if (session.expiresAt <= ctx.clock.now()) throw notAuthorized(messages.refreshTokenExpired);
   // A session begun through OAuth keeps its scopes (hosted/); others get InitiateAuth's.
   const scope = ctx.store.hosted.grantOf(session.originJti);
-  const tokens: IssuedTokens = await issueTokens(ctx, pool, client, user, session, scope ? { scope } : undefined);
+  const tokens: IssuedTokens = await issueTokens(
+    ctx,
+    pool,
+    client,
+    user,
+    session,
+    scope ? { scope } : undefined,
+    "TokenGeneration_RefreshTokens",
+  );
   return {
     ChallengeParameters: {},
     AuthenticationResult: {

@@ -22,6 +22,7 @@ import { newOpaque } from "./ids.ts";
 import type { Client, Group, Pool, TimeUnit, User } from "./model.ts";
 import type { StoredKey, TokenUse } from "./store/keys.ts";
 import type { Session } from "./store/sessions.ts";
+import { customizeTokens, tokenSource, type TokenSource } from "./triggers/token-generation.ts";
 
 interface LoadedKey {
   readonly kid: string;
@@ -214,6 +215,7 @@ export async function issueTokens(
   user: User,
   session: Pick<Session, "originJti" | "authTime">,
   grant?: TokenGrant,
+  source: TokenSource = tokenSource(grant !== undefined),
 ): Promise<IssuedTokens> {
   const keys = await loadPoolKeys(ctx, pool.id);
   const lifetimes = tokenLifetimes(client);
@@ -223,45 +225,50 @@ export async function issueTokens(
   const groupClaim = groups.length > 0 ? { "cognito:groups": groups.map((g) => g.name) } : {};
   const eventId = randomUUID();
 
-  const access = new SignJWT({
-    sub: user.sub,
-    ...groupClaim,
-    iss,
-    client_id: client.id,
-    origin_jti: session.originJti,
-    event_id: eventId,
-    token_use: "access",
-    scope: grant?.scope ?? userAdminScope,
-    auth_time: session.authTime,
-    exp: iat + lifetimes.access,
-    iat,
-    ...(grant ? { version: 2 } : {}),
-    jti: randomUUID(),
-    username: user.username,
-  })
+  const standard = {
+    access: {
+      sub: user.sub,
+      ...groupClaim,
+      iss,
+      client_id: client.id,
+      origin_jti: session.originJti,
+      event_id: eventId,
+      token_use: "access",
+      scope: grant?.scope ?? userAdminScope,
+      auth_time: session.authTime,
+      exp: iat + lifetimes.access,
+      iat,
+      ...(grant ? { version: 2 } : {}),
+      jti: randomUUID(),
+      username: user.username,
+    },
+    id: {
+      sub: user.sub,
+      ...groupClaim,
+      ...roleClaims(groups),
+      ...attributeClaims(user, client),
+      iss,
+      "cognito:username": user.username,
+      origin_jti: session.originJti,
+      aud: client.id,
+      event_id: eventId,
+      token_use: "id",
+      ...(grant?.nonce ? { nonce: grant.nonce } : {}),
+      auth_time: session.authTime,
+      exp: iat + lifetimes.id,
+      iat,
+      jti: randomUUID(),
+    },
+  };
+  // The pool's PreTokenGeneration trigger may change both (triggers/token-generation.ts).
+  const claims = await customizeTokens(ctx, { pool, client, user, groups, source }, standard);
+  const access = new SignJWT(claims.access)
     .setProtectedHeader({ kid: keys.access.kid, alg: "RS256" })
     .sign(keys.access.signingKey);
 
   // An OAuth ID token binds the access token it came with (at_hash), so that one is signed first.
   const accessToken = grant ? await access : null;
-  const id = new SignJWT({
-    ...(accessToken === null ? {} : { at_hash: atHashOf(accessToken) }),
-    sub: user.sub,
-    ...groupClaim,
-    ...roleClaims(groups),
-    ...attributeClaims(user, client),
-    iss,
-    "cognito:username": user.username,
-    origin_jti: session.originJti,
-    aud: client.id,
-    event_id: eventId,
-    token_use: "id",
-    ...(grant?.nonce ? { nonce: grant.nonce } : {}),
-    auth_time: session.authTime,
-    exp: iat + lifetimes.id,
-    iat,
-    jti: randomUUID(),
-  })
+  const id = new SignJWT({ ...(accessToken === null ? {} : { at_hash: atHashOf(accessToken) }), ...claims.id })
     .setProtectedHeader({ kid: keys.id.kid, alg: "RS256" })
     .sign(keys.id.signingKey);
 

@@ -38,6 +38,7 @@ import {
 import { defineOperation } from "./operation.ts";
 import { decodeToken, encodeToken } from "./pagination.ts";
 import { confirmUser } from "./signup.ts";
+import { postConfirmation, preSignUp } from "../triggers/sign-up.ts";
 
 const admin = { kind: "admin" } as const;
 const verifiable: readonly VerifiableAttribute[] = ["email", "phone_number"];
@@ -344,6 +345,8 @@ export const adminUserOperations = {
       const draft = buildUser({ pool, ...named, status: "FORCE_CHANGE_PASSWORD", password: null, now: 0 });
       // Before the hashing, so that an existing user is told so whatever the password.
       assertUserIsNew(ctx, pool, draft);
+      // AdminCreateUser ignores the answer's flags; a refusal creates no user.
+      await preSignUp(ctx, pool, draft, "PreSignUp_AdminCreateUser");
       const secrets: PasswordFields = await passwordFields(ctx, pool, named.username, temporary);
       const user = buildUser({
         pool,
@@ -390,13 +393,14 @@ export const adminUserOperations = {
 
   AdminConfirmSignUp: defineOperation(
     shape.structure({ UserPoolId: userPoolId, Username: username, ClientMetadata: clientMetadata }),
-    (ctx, request) => {
+    async (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
       const user = requireAdminUser(ctx, pool, request.Username);
       if (user.status !== "UNCONFIRMED") {
         throw notAuthorized(`User cannot be confirmed. Current status is ${user.status}`);
       }
-      ctx.store.transaction(() => confirmUser(ctx, pool, user, false));
+      const confirmed = ctx.store.transaction(() => confirmUser(ctx, pool, user, false));
+      await postConfirmation(ctx, pool, confirmed, "PostConfirmation_ConfirmSignUp");
       return {};
     },
   ),

@@ -9,7 +9,8 @@ import type { Context } from "../context.ts";
 import { invalidParameter, notAuthorized, type CognitoError } from "../errors.ts";
 import type { Client, ExplicitAuthFlow, Pool } from "../model.ts";
 import { shape } from "../shapes.ts";
-import { passwordSignIn, refreshSignIn, srpChallenge, userForSignIn, type AuthResponse } from "../signin.ts";
+import { passwordSignIn, refreshSignIn, srpChallenge, userForPasswordSignIn, type AuthResponse } from "../signin.ts";
+import { startCustomAuth } from "../triggers/custom-auth.ts";
 import { isValidA } from "../srp.ts";
 import { allowsFlow } from "./clients.ts";
 import {
@@ -111,9 +112,7 @@ async function sharedFlow(
     case "USER_AUTH":
       return userAuthFlow(ctx, pool, client, parameters);
     case "CUSTOM_AUTH":
-      // Custom auth needs the pool's Define/Create/VerifyAuthChallenge triggers, which the
-      // emulator does not run; this is what Cognito answers for a pool without them.
-      throw notAuthorized("Custom auth lambda trigger is not configured for the user pool.");
+      return startCustomAuth(ctx, pool, client, parameters);
     default:
       throw invalidParameter(`${flow} flow not enabled for this client`);
   }
@@ -139,7 +138,7 @@ export const authOperations = {
         const name = requireParameter(parameters, "USERNAME");
         const secret = requireParameter(parameters, "PASSWORD");
         assertSecretHash(client, name, optionalParameter(parameters, "SECRET_HASH"));
-        return passwordSignIn(ctx, pool, client, userForSignIn(ctx, pool, client, name), secret);
+        return passwordSignIn(ctx, pool, client, await userForPasswordSignIn(ctx, pool, client, name, secret), secret);
       }
       return sharedFlow(ctx, pool, client, request.AuthFlow, parameters);
     },
@@ -167,7 +166,7 @@ export const authOperations = {
         const name = requireParameter(parameters, "USERNAME");
         const secret = requireParameter(parameters, "PASSWORD");
         assertSecretHash(client, name, optionalParameter(parameters, "SECRET_HASH"));
-        return passwordSignIn(ctx, pool, client, userForSignIn(ctx, pool, client, name), secret);
+        return passwordSignIn(ctx, pool, client, await userForPasswordSignIn(ctx, pool, client, name, secret), secret);
       }
       return sharedFlow(ctx, pool, client, request.AuthFlow, parameters);
     },

@@ -17,6 +17,7 @@ import { messages, notAuthorized } from "../errors.ts";
 import { mfaChallenge, mfaDue } from "../mfa.ts";
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from "./mfa-challenges.ts";
 import { answerSelectChallenge } from "./user-auth.ts";
+import { answerCustomChallenge } from "../triggers/custom-auth.ts";
 import type { Attributes, User } from "../model.ts";
 import { shape } from "../shapes.ts";
 import {
@@ -199,9 +200,11 @@ function answerChallenge(ctx: Context, answer: Answer): Promise<AuthResponse> {
       return Promise.resolve(answerSelectMfaType(ctx, answer));
     case "MFA_SETUP":
       return answerMfaSetup(ctx, answer);
+    case "CUSTOM_CHALLENGE":
+      return answerCustomChallenge(ctx, answer);
     default:
-      // The emulator never issues the other challenges (custom, devices), so no Session can be
-      // waiting for them.
+      // The emulator never issues the other challenges (devices), so no Session can be waiting
+      // for them.
       throw invalidSession();
   }
 }

@@ -5,6 +5,8 @@
  */
 import type { Context } from "../context.ts";
 import { validate, type Infer, type StructureShape } from "../shapes.ts";
+import { deliverHeldMessages } from "../triggers/custom-message.ts";
+import { inRequestScope } from "../triggers/scope.ts";
 
 export interface Operation {
   execute(ctx: Context, body: unknown): Promise<unknown>;
@@ -16,7 +18,9 @@ export function defineOperation<S extends StructureShape>(
 ): Operation {
   return {
     async execute(ctx, body) {
-      return (await run(ctx, validate(input, body))) ?? {};
+      const request = validate(input, body);
+      // Lambda triggers read the call's ClientMetadata and client from here (triggers/scope.ts).
+      return inRequestScope(ctx, request, async () => (await run(ctx, request)) ?? {}, deliverHeldMessages);
     },
   };
 }

@@ -33,6 +33,8 @@ import {
   username,
 } from "./common.ts";
 import { defineOperation } from "./operation.ts";
+import { migrateUser } from "../triggers/migration.ts";
+import { postConfirmation } from "../triggers/sign-up.ts";
 
 const userContextData = shape.structure({ IpAddress: shape.string(), EncodedData: shape.string() });
 const analyticsMetadata = shape.structure({ AnalyticsEndpointId: shape.string() });
@@ -69,7 +71,7 @@ export const recoveryOperations = {
       AnalyticsMetadata: analyticsMetadata,
       ClientMetadata: clientMetadata,
     }),
-    (ctx, request) => {
+    async (ctx, request) => {
       const { client, pool } = requireClient(ctx, request.ClientId);
       assertSecretHash(client, request.Username, request.SecretHash);
       const hideExistence = client.config.PreventUserExistenceErrors === "ENABLED";
@@ -79,7 +81,9 @@ export const recoveryOperations = {
         // exception is AWS's; the wording is ours, not confirmed against AWS.
         throw notAuthorized("Contact administrator to reset password.");
       }
-      const user = findUser(ctx, pool, request.Username);
+      // A user the pool does not know may be in the directory a UserMigration trigger reads.
+      const user =
+        findUser(ctx, pool, request.Username) ?? (await migrateUser(ctx, pool, client, request.Username, null));
       const simulated = () => ({ CodeDeliveryDetails: simulatedDelivery(pool, request.Username) });
       if (!user) {
         if (hideExistence) return simulated();
@@ -130,11 +134,12 @@ export const recoveryOperations = {
       // From here on nothing awaits, so the code and the password change as one step.
       const user = currentUser(ctx, found);
       consumeCode(ctx, user, "FORGOT_PASSWORD", request.ConfirmationCode);
-      ctx.store.transaction(() => {
+      const updated = ctx.store.transaction(() => {
         const status =
           user.status === "RESET_REQUIRED" || user.status === "FORCE_CHANGE_PASSWORD" ? "CONFIRMED" : user.status;
-        ctx.store.users.update(user, { ...secrets, status }, ctx.clock.now());
+        return ctx.store.users.update(user, { ...secrets, status }, ctx.clock.now());
       });
+      await postConfirmation(ctx, pool, updated, "PostConfirmation_ConfirmForgotPassword");
       return {};
     },
   ),

@@ -28,6 +28,7 @@ import {
   username,
 } from "./common.ts";
 import { defineOperation } from "./operation.ts";
+import { moveVerifiedAliases, postConfirmation, preSignUp } from "../triggers/sign-up.ts";
 
 /** The attribute a sign-up code goes to: the first auto-verified one the user has. */
 function verificationTarget(pool: Pool, attributes: Attributes): "email" | "phone_number" | null {
@@ -73,13 +74,19 @@ export const signUpOperations = {
       const named = nameNewUser(pool, request.Username, given);
       assertRequiredAttributes(pool, named.attributes);
       const secrets = await passwordFields(ctx, pool, named.username, request.Password);
-      const user = buildUser({ pool, ...named, status: "UNCONFIRMED", password: secrets, now: ctx.clock.now() });
+      const draft = buildUser({ pool, ...named, status: "UNCONFIRMED", password: secrets, now: ctx.clock.now() });
+      assertUserIsNew(ctx, pool, draft);
+      // A PreSignUp refusal throws here, before anything is stored.
+      const user = await preSignUp(ctx, pool, draft, "PreSignUp_SignUp");
+      const confirmed = user.status === "CONFIRMED";
       const delivery = ctx.store.transaction(() => {
         assertUserIsNew(ctx, pool, user);
+        moveVerifiedAliases(ctx, pool, user);
         ctx.store.users.insert(user);
-        return sendSignUpCode(ctx, pool, user, "SIGN_UP");
+        return confirmed ? null : sendSignUpCode(ctx, pool, user, "SIGN_UP");
       });
-      return { UserConfirmed: false, UserSub: user.sub, ...(delivery ? { CodeDeliveryDetails: delivery } : {}) };
+      if (confirmed) await postConfirmation(ctx, pool, user, "PostConfirmation_ConfirmSignUp");
+      return { UserConfirmed: confirmed, UserSub: user.sub, ...(delivery ? { CodeDeliveryDetails: delivery } : {}) };
     },
   ),
 
@@ -92,7 +99,7 @@ export const signUpOperations = {
       ForceAliasCreation: shape.boolean(),
       ClientMetadata: clientMetadata,
     }),
-    (ctx, request) => {
+    async (ctx, request) => {
       const { client, pool } = requireClient(ctx, request.ClientId);
       assertSecretHash(client, request.Username, request.SecretHash);
       const user = findUser(ctx, pool, request.Username);
@@ -111,7 +118,8 @@ export const signUpOperations = {
       const force = request.ForceAliasCreation ?? false;
       if (!force) assertAliasFree(ctx, pool, user);
       consumeCode(ctx, user, "SIGN_UP", request.ConfirmationCode);
-      ctx.store.transaction(() => confirmUser(ctx, pool, user, force));
+      const confirmed = ctx.store.transaction(() => confirmUser(ctx, pool, user, force));
+      await postConfirmation(ctx, pool, confirmed, "PostConfirmation_ConfirmSignUp");
       return {};
     },
   ),

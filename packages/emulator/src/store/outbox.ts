@@ -10,6 +10,8 @@ interface OutboxRow {
   medium: "EMAIL" | "SMS";
   kind: MessageKind;
   code: string;
+  subject: string | null;
+  message: string | null;
   created_at: number;
 }
 
@@ -21,6 +23,8 @@ const toMessage = (row: OutboxRow): OutboxMessage => ({
   medium: row.medium,
   kind: row.kind,
   code: row.code,
+  subject: row.subject,
+  message: row.message,
   createdAt: new Date(row.created_at).toISOString(),
 });
 
@@ -33,8 +37,12 @@ export interface OutboxQuery {
 }
 
 export function outboxRepository(db: Db) {
+  // A CustomMessage trigger's subject and text; databases made before triggers lack them.
+  const columns = new Set((db.pragma("table_info(outbox)") as { name: string }[]).map((c) => c.name));
+  if (!columns.has("subject")) db.exec("ALTER TABLE outbox ADD COLUMN subject TEXT");
+  if (!columns.has("message")) db.exec("ALTER TABLE outbox ADD COLUMN message TEXT");
   const insert = db.prepare(
-    "INSERT INTO outbox (pool_id, username, destination, medium, kind, code, created_at) VALUES (@poolId, @username, @destination, @medium, @kind, @code, @createdAt)",
+    "INSERT INTO outbox (pool_id, username, destination, medium, kind, code, subject, message, created_at) VALUES (@poolId, @username, @destination, @medium, @kind, @code, @subject, @message, @createdAt)",
   );
   const byId = db.prepare<[number | bigint], OutboxRow>("SELECT * FROM outbox WHERE id = ?");
   const query = db.prepare<{ poolId: string | null; username: string | null; limit: number }, OutboxRow>(
@@ -44,7 +52,12 @@ export function outboxRepository(db: Db) {
   );
   return {
     add(message: NewMessage, createdAt: number): OutboxMessage {
-      const { lastInsertRowid } = insert.run({ ...message, createdAt });
+      const { lastInsertRowid } = insert.run({
+        ...message,
+        subject: message.subject ?? null,
+        message: message.message ?? null,
+        createdAt,
+      });
       const row = byId.get(lastInsertRowid);
       if (!row) throw new Error("outbox insert vanished");
       return toMessage(row);
