@@ -46,7 +46,10 @@ beforeAll(async () => {
   staff = await apiPerson(h, admin, "fuzzstaff");
   // First sight of both callers now, so the fuzzed requests meet existing rows.
   const api = new ApiClient(h);
-  for (const caller of [person, staff]) expect((await api.get("/api/v1/me", caller.accessToken)).statusCode).toBe(200);
+  for (const caller of [person, staff]) {
+    const res = await api.get("/api/v1/me", caller.accessToken);
+    expect(res.statusCode, `first sight of ${caller.account.username}: ${res.body}`).toBe(200);
+  }
   const staffId = await makeStaff(h, staff.account.username, { permissions: ["accounts.view_user"] });
   const personId = (await api.get("/api/v1/me", person.accessToken)).json<{ id: string }>().id;
   ids = [staffId, personId];
