@@ -168,15 +168,16 @@ export async function customizeTokens(
   const out: TokenClaims = { id: { ...claims.id }, access: { ...claims.access } };
   if (version === "1") {
     const details = object(response.claimsOverrideDetails);
-    changeClaims(out.id, details, fixedIdClaims);
+    // Groups first, so that a claim the answer suppresses stays suppressed.
     changeGroups(out, object(details.groupOverrideDetails));
+    changeClaims(out.id, details, fixedIdClaims);
     return out;
   }
   const details = object(response.claimsAndScopeOverrideDetails);
+  changeGroups(out, object(details.groupOverrideDetails));
   changeClaims(out.id, object(details.idTokenGeneration), fixedIdClaims);
   const accessChange = object(details.accessTokenGeneration);
   changeClaims(out.access, accessChange, fixedAccessClaims);
   changeScopes(out.access, accessChange);
-  changeGroups(out, object(details.groupOverrideDetails));
   return out;
 }
