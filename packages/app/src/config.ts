@@ -121,6 +121,11 @@ export interface Config {
   readonly metrics: MetricsSettings;
   /** The proof-of-work check on registration and forgot-password (CAPTCHA); null when turned off. */
   readonly captcha: CaptchaSettings | null;
+  /**
+   * The secret the PostConfirmation trigger signs its webhook with (GATEHOUSE_WEBHOOK_SECRET);
+   * null turns the route off.
+   */
+  readonly webhookSecret: string | null;
 }
 
 export interface CaptchaSettings {
@@ -432,6 +437,13 @@ export function loadConfig(env: Env): ConfigResult {
   const totpIssuer = parseTotpIssuer(env, errors);
   const redis = parseRedis(env, errors);
   const metrics = parseMetrics(env, errors);
+  const webhookSecret = env.GATEHOUSE_WEBHOOK_SECRET?.trim() || null;
+  if (webhookSecret !== null && webhookSecret.length < 32) {
+    errors.push({
+      setting: "GATEHOUSE_WEBHOOK_SECRET",
+      problem: "must be at least 32 characters (e.g. openssl rand -hex 32)",
+    });
+  }
   const captcha = parseBoolean(env, "CAPTCHA", true, errors)
     ? {
         maxNumber: parseInteger(
@@ -464,6 +476,7 @@ export function loadConfig(env: Env): ConfigResult {
       redis,
       metrics,
       captcha,
+      webhookSecret,
     },
   };
 }

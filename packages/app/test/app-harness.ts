@@ -124,6 +124,7 @@ export async function startAppHarness({
     metrics: { token: null },
     // Off unless a test turns it on (captcha.test.ts, the Chromium tests): solving costs time.
     captcha: null,
+    webhookSecret: "test-webhook-secret-at-least-32-characters",
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);

@@ -9,6 +9,7 @@ import loginRoutes from "./routes/login.tsx";
 import logoutRoutes from "./routes/logout.ts";
 import newPasswordRoutes from "./routes/new-password.tsx";
 import twoFactorRoutes from "./routes/two-factor.tsx";
+import cognitoHookRoutes from "./routes/cognito-hooks.ts";
 import { poolOptions } from "./pool-options.ts";
 import { captcha } from "./captcha.ts";
 import registerRoutes from "./routes/register.tsx";
@@ -32,4 +33,5 @@ export default async function accountsModule(app: FastifyInstance): Promise<void
   await app.register(recoveryRoutes);
   await app.register(dashboardRoutes);
   await app.register(accountRoutes);
+  await app.register(cognitoHookRoutes);
 }
