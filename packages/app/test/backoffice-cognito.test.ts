@@ -2,17 +2,22 @@
  * The change form's Cognito panel and its actions, against the running emulator, on SQLite and
  * PostgreSQL: what the panel shows, each action's effect in Cognito (read back with the SDK as
  * an administrator would), the local sessions it ends, its audit entry, the confirmation pages,
- * and what staff see when Cognito refuses or does not answer.
+ * and what staff see when Cognito refuses or does not answer; last, the MFA section: the factors
+ * and the preferred one, their reset (AdminSetUserMFAPreference), and who may not reset them.
  */
 import {
   AdminAddUserToGroupCommand,
   AdminDeleteUserCommand,
   AdminGetUserCommand,
+  AdminSetUserMFAPreferenceCommand,
   AdminUpdateUserAttributesCommand,
+  AssociateSoftwareTokenCommand,
   CreateGroupCommand,
+  VerifySoftwareTokenCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { say } from "../src/backoffice/messages.ts";
+import { totpCodeAt } from "../src/backoffice/totp.ts";
 import { startAppHarness, textOf, type AppHarness, type TestBrowser } from "./app-harness.ts";
 import { browserAt, CognitoAdmin, uniqueName } from "./accounts-fixtures.ts";
 import {
@@ -207,6 +212,117 @@ describe.each(["sqlite", "postgres"] as const)("the Cognito panel (%s)", (databa
     expect((await viewer.get(`/admin/users/${person.id}/cognito/disable`)).statusCode).toBe(403);
     expect((await viewer.post(`/admin/users/${person.id}/cognito/disable`, {})).statusCode).toBe(403);
     expect((await cognitoUser(person.account.username)).Enabled).toBe(true);
+  });
+
+  // ---- MFA (issue 9): the factors AdminGetUser reports, and their reset ----
+
+  /** A Cognito user with an authenticator app (preferred) and email codes on, as they would set them up. */
+  const withFactors = async (prefix: string) => {
+    const person = await cognitoLinkedUser(h, admin, "confirmed", prefix);
+    const signedIn = await admin.signIn(person.account.username, person.account.password);
+    const accessToken = signedIn.AuthenticationResult?.AccessToken ?? "";
+    const { SecretCode } = await admin.client.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+    await admin.client.send(
+      new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCodeAt(SecretCode ?? "") }),
+    );
+    await admin.client.send(
+      new AdminSetUserMFAPreferenceCommand({
+        UserPoolId: h.poolId,
+        Username: person.account.username,
+        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+        EmailMfaSettings: { Enabled: true, PreferredMfa: false },
+      }),
+    );
+    return person;
+  };
+  const mfaSection = (html: string) => /<dd data-testid="cognito-mfa">[\s\S]*?<\/dd>/.exec(html)?.[0] ?? "";
+
+  it("shows the factors that are on, marks the preferred one, and resets them all after a confirmation page", async () => {
+    const person = await withFactors("mfa");
+    const page = await root.browser.get(`/admin/users/${person.id}`);
+    const section = mfaSection(page.body);
+    expect(section).toContain('data-factor="SOFTWARE_TOKEN_MFA"');
+    expect(section).toContain('data-factor="EMAIL_OTP"');
+    expect(textOf(section)).toContain("Authenticator app · preferred");
+    expect(textOf(section)).toContain("Email code");
+    expect(textOf(page.body)).toContain("Reset MFA…");
+
+    const confirm = await root.browser.get(`/admin/users/${person.id}/cognito/reset-mfa`);
+    expect(confirm.statusCode).toBe(200);
+    expect(textOf(confirm.body)).toContain("Are you sure?");
+    expect((await cognitoUser(person.account.username)).UserMFASettingList).toEqual([
+      "SOFTWARE_TOKEN_MFA",
+      "EMAIL_OTP",
+    ]);
+
+    const res = await root.browser.post(`/admin/users/${person.id}/cognito/reset-mfa`, {});
+    expect(res.statusCode).toBe(303);
+    const after = await root.browser.follow();
+    expect(textOf(after.body)).toContain(say("COGNITO_MFA_RESET", { username: person.account.username }));
+    expect(textOf(mfaSection(after.body))).toBe("None");
+    expect(textOf(after.body)).not.toContain("Reset MFA…");
+    const got = await cognitoUser(person.account.username);
+    expect(got.UserMFASettingList ?? []).toEqual([]);
+    expect(got.PreferredMfaSetting).toBeUndefined();
+    expect((await auditOf(h, person.id)).at(-1)).toMatchObject({
+      actor_id: root.user.id,
+      action: "change",
+      change_message: "Reset MFA in Cognito (AdminSetUserMFAPreference): turned off SOFTWARE_TOKEN_MFA and EMAIL_OTP.",
+    });
+    // The person signs in with their password alone again (the pool's MFA is optional).
+    const again = await admin.signIn(person.account.username, person.account.password);
+    expect(again.AuthenticationResult?.AccessToken).toBeTruthy();
+  });
+
+  it("shows 'None' and offers no reset for a user without factors", async () => {
+    const person = await cognitoLinkedUser(h, admin, "confirmed", "nomfa");
+    const page = await root.browser.get(`/admin/users/${person.id}`);
+    expect(textOf(mfaSection(page.body))).toBe("None");
+    expect(textOf(page.body)).not.toContain("Reset MFA…");
+  });
+
+  it("shows view-only staff the factors without the reset, and refuses their reset", async () => {
+    const person = await withFactors("viewmfa");
+    const viewer = await adminSignIn(h, await localUser(h, { prefix: "viewer", permissions: ["accounts.view_user"] }));
+    const page = await viewer.get(`/admin/users/${person.id}`);
+    expect(textOf(mfaSection(page.body))).toContain("Authenticator app");
+    expect(textOf(page.body)).not.toContain("Reset MFA…");
+    expect((await viewer.get(`/admin/users/${person.id}/cognito/reset-mfa`)).statusCode).toBe(403);
+    expect((await viewer.post(`/admin/users/${person.id}/cognito/reset-mfa`, {})).statusCode).toBe(403);
+    expect((await cognitoUser(person.account.username)).UserMFASettingList).toHaveLength(2);
+  });
+
+  it("lets change_user reset a customer's factors, and refuses a staff account to staff without manage_staff, in the audit log", async () => {
+    const support = await localUser(h, {
+      prefix: "support",
+      permissions: ["accounts.view_user", "accounts.change_user"],
+    });
+    const browser = await adminSignIn(h, support);
+    const customer = await withFactors("customer");
+    await browser.get(`/admin/users/${customer.id}`);
+    expect((await browser.post(`/admin/users/${customer.id}/cognito/reset-mfa`, {})).statusCode).toBe(303);
+    expect((await cognitoUser(customer.account.username)).UserMFASettingList ?? []).toEqual([]);
+
+    const colleague = await withFactors("colleague");
+    await h.database.database.db.updateTable("users").set({ is_staff: true }).where("id", "=", colleague.id).execute();
+    await browser.get(`/admin/users/${customer.id}`);
+    const refused = await browser.post(`/admin/users/${colleague.id}/cognito/reset-mfa`, {});
+    expect(refused.statusCode).toBe(403);
+    expect((await cognitoUser(colleague.account.username)).UserMFASettingList).toHaveLength(2);
+    expect((await auditOf(h, colleague.id)).at(-1)).toMatchObject({
+      actor_id: support.id,
+      action: "refuse",
+      change_message: `Refused: Cognito action “reset-mfa”. ${say("STAFF_MANAGERS_ONLY")}`,
+    });
+  });
+
+  it("says so when the Cognito account is gone by the time the reset is sent", async () => {
+    const person = await withFactors("gonemfa");
+    await root.browser.get(`/admin/users/${person.id}/cognito/reset-mfa`);
+    await admin.client.send(new AdminDeleteUserCommand({ UserPoolId: h.poolId, Username: person.account.username }));
+    const res = await root.browser.post(`/admin/users/${person.id}/cognito/reset-mfa`, {});
+    expect(res.statusCode).toBe(303);
+    expect(textOf((await root.browser.follow()).body)).toContain(say("COGNITO_GONE"));
   });
 });
 

@@ -14,6 +14,7 @@ import {
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminResetUserPasswordCommand,
+  AdminSetUserMFAPreferenceCommand,
   AdminUserGlobalSignOutCommand,
   ListUsersCommand,
   type AttributeType,
@@ -27,6 +28,15 @@ export interface CognitoAttribute {
   readonly value: string;
 }
 
+/**
+ * The user's MFA as AdminGetUser reports it: the factors turned on (UserMFASettingList, e.g.
+ * SOFTWARE_TOKEN_MFA, EMAIL_OTP, SMS_MFA) and the preferred one (PreferredMfaSetting).
+ */
+export interface CognitoMfa {
+  readonly factors: readonly string[];
+  readonly preferred: string | null;
+}
+
 /** What the Cognito panel shows. */
 export interface CognitoAccount {
   readonly username: string;
@@ -38,6 +48,7 @@ export interface CognitoAccount {
   readonly modifiedAt: Date | null;
   readonly attributes: readonly CognitoAttribute[];
   readonly groups: readonly string[];
+  readonly mfa: CognitoMfa;
   readonly profile: CognitoProfile;
 }
 
@@ -92,6 +103,12 @@ export function cognitoAdmin(client: CognitoIdentityProviderClient, userPoolId: 
     return groups.sort();
   };
 
+  /** ListUsers does not report MFA; AdminGetUser does. */
+  const mfaOf = async (username: string): Promise<CognitoMfa> => {
+    const got = await call(() => client.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: username })));
+    return { factors: got.UserMFASettingList ?? [], preferred: got.PreferredMfaSetting ?? null };
+  };
+
   return {
     /**
      * The Cognito account with this `sub`, or null when there is none. Found by sub (ListUsers)
@@ -114,6 +131,7 @@ export function cognitoAdmin(client: CognitoIdentityProviderClient, userPoolId: 
         modifiedAt: user.UserLastModifiedDate ?? null,
         attributes,
         groups: await groupsOf(username),
+        mfa: await mfaOf(username),
         profile: profileFromAttributes(
           username,
           attributes.map((a) => ({ Name: a.name, Value: a.value })),
@@ -181,6 +199,25 @@ export function cognitoAdmin(client: CognitoIdentityProviderClient, userPoolId: 
     },
     async confirm(username: string): Promise<void> {
       await call(() => client.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: username })));
+    },
+    /**
+     * Turns every MFA factor off and prefers none (AdminSetUserMFAPreference): a person who lost
+     * their authenticator or phone signs in with their password again, or — in a pool where MFA
+     * is required — sets a factor up at their next sign-in (MFA_SETUP).
+     */
+    async resetMfa(username: string): Promise<void> {
+      const off = { Enabled: false, PreferredMfa: false };
+      await call(() =>
+        client.send(
+          new AdminSetUserMFAPreferenceCommand({
+            UserPoolId: userPoolId,
+            Username: username,
+            SoftwareTokenMfaSettings: off,
+            SMSMfaSettings: off,
+            EmailMfaSettings: off,
+          }),
+        ),
+      );
     },
     async delete(username: string): Promise<void> {
       await call(() => client.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username })));

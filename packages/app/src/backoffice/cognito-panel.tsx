@@ -1,11 +1,11 @@
 /**
  * The change form's Cognito panel: what Cognito knows about the user (status, enabled,
- * attributes, groups) read live with the SDK, and the administrator actions on them. Actions
- * that take something away (disable, reset password, sign out everywhere) go through a
- * confirmation page; the others are one click.
+ * MFA factors, attributes, groups) read live with the SDK, and the administrator actions on
+ * them. Actions that take something away (disable, reset password, reset MFA, sign out
+ * everywhere) go through a confirmation page; the others are one click.
  */
 import type { User } from "../accounts/users.ts";
-import type { CognitoAccount } from "./cognito-admin.ts";
+import type { CognitoAccount, CognitoMfa } from "./cognito-admin.ts";
 import { BoolIcon, DateTime, PostForm } from "./components.tsx";
 
 export type CognitoState =
@@ -61,6 +61,31 @@ function ActionButton({
         {label}
       </button>
     </PostForm>
+  );
+}
+
+/** Cognito's factor names as staff read them. */
+const factorLabels: Readonly<Record<string, string>> = {
+  SOFTWARE_TOKEN_MFA: "Authenticator app",
+  EMAIL_OTP: "Email code",
+  SMS_MFA: "SMS code",
+};
+
+function MfaFactors({ mfa }: { mfa: CognitoMfa }) {
+  if (mfa.factors.length === 0) return <span class="text-body-secondary">None</span>;
+  return (
+    <span class="bo-mfa-factors">
+      {mfa.factors.map((factor) => (
+        <span
+          class={`badge ${factor === mfa.preferred ? "text-bg-primary" : "text-bg-light border"}`}
+          title={factor}
+          data-factor={factor}
+        >
+          {factorLabels[factor] ?? factor}
+          {factor === mfa.preferred && " · preferred"}
+        </span>
+      ))}
+    </span>
   );
 }
 
@@ -120,6 +145,10 @@ export function CognitoPanel({
               <dt>Enabled</dt>
               <dd data-testid="cognito-enabled">
                 <BoolIcon value={state.account.enabled} /> {state.account.enabled ? "Enabled" : "Disabled"}
+              </dd>
+              <dt>MFA</dt>
+              <dd data-testid="cognito-mfa">
+                <MfaFactors mfa={state.account.mfa} />
               </dd>
               <dt>Groups</dt>
               <dd data-testid="cognito-groups">
@@ -194,6 +223,9 @@ export function CognitoPanel({
                     label="Resend invitation"
                     csrfToken={csrfToken}
                   />
+                )}
+                {state.account.mfa.factors.length > 0 && (
+                  <ActionButton user={user} action="reset-mfa" label="Reset MFA" csrfToken={csrfToken} confirm />
                 )}
                 <ActionButton user={user} action="sign-out" label="Sign out everywhere" csrfToken={csrfToken} confirm />
                 <ActionButton user={user} action="resync" label="Resync from Cognito" csrfToken={csrfToken} />

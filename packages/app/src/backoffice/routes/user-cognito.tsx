@@ -5,13 +5,15 @@
  *
  * - disable / enable — AdminDisableUser / AdminEnableUser (disabling also ends their sessions here)
  * - reset-password — AdminResetUserPassword (Cognito sends them a code)
+ * - reset-mfa — AdminSetUserMFAPreference turning every factor off (a lost phone or authenticator)
  * - resend-invitation — AdminCreateUser with RESEND, for a FORCE_CHANGE_PASSWORD user
  * - sign-out — AdminUserGlobalSignOut (revokes their refresh tokens; their sessions here end too)
  * - confirm — AdminConfirmSignUp, for an UNCONFIRMED user
  * - resync — AdminGetUser, then our row takes Cognito's username, email and names
  * - create — AdminCreateUser for a local-only user, who is then linked by sub
  *
- * The first three take something away, so a GET shows a confirmation page and only its POST acts.
+ * Disable, reset-password, reset-mfa and sign-out take something away, so a GET shows a
+ * confirmation page and only its POST acts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CognitoFailure } from "../../accounts/cognito.ts";
@@ -31,6 +33,7 @@ const cognitoActions = [
   "disable",
   "enable",
   "reset-password",
+  "reset-mfa",
   "resend-invitation",
   "sign-out",
   "confirm",
@@ -53,12 +56,19 @@ const confirmations: Partial<Record<CognitoAction, UserConfirmation>> = {
     text: "Their current password stops working (AdminResetUserPassword); Cognito emails them a code to choose a new one.",
     button: "Yes, reset the password",
   },
+  "reset-mfa": {
+    title: "Reset MFA in Cognito",
+    text: "Every second factor of theirs is turned off in Cognito (AdminSetUserMFAPreference): their authenticator app, email or SMS codes stop being asked for. If the pool requires MFA, Cognito has them set one up at their next sign-in.",
+    button: "Yes, reset MFA",
+  },
   "sign-out": {
     title: "Sign out everywhere",
     text: "Cognito revokes all their refresh tokens (AdminUserGlobalSignOut), and their sessions on this site end now. They can sign in again.",
     button: "Yes, sign them out",
   },
 };
+
+const list = new Intl.ListFormat("en", { type: "conjunction" });
 
 const changeAccess = { backoffice: { anyOf: ["accounts.change_user"] } } as const;
 
@@ -178,6 +188,15 @@ export default async function userCognitoRoutes(app: FastifyInstance): Promise<v
             await audit("Reset the Cognito password (AdminResetUserPassword).");
             notify(request, "success", "COGNITO_PASSWORD_RESET", name);
             break;
+          case "reset-mfa": {
+            const factors = account.mfa.factors;
+            await cognito.resetMfa(account.username);
+            await audit(
+              `Reset MFA in Cognito (AdminSetUserMFAPreference): turned off ${factors.length > 0 ? list.format(factors) : "no factor (none was on)"}.`,
+            );
+            notify(request, "success", "COGNITO_MFA_RESET", name);
+            break;
+          }
           case "resend-invitation":
             await cognito.resendInvitation(account.username);
             await audit("Resent the invitation (AdminCreateUser RESEND).");
