@@ -13,7 +13,8 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syncUsers, type SyncSummary } from "../src/accounts/cognito-sync.ts";
-import { startAppHarness, type AppHarness } from "./app-harness.ts";
+import { startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
+import { adminSignIn, localUser, superuserBrowser } from "./backoffice-fixtures.ts";
 import { CognitoAdmin, newAccount } from "./accounts-fixtures.ts";
 import { sessionRowsOf, signedInPerson, userRow } from "./signed-in.ts";
 
@@ -80,6 +81,25 @@ describe.each(["sqlite", "postgres"] as const)("syncing users from Cognito (%s)"
     expect(second).toMatchObject({ created: 0, updated: 0, gone: 0, conflicts: 0 });
     expect(second.unchanged).toBe(second.seen);
     expect(await count()).toBe(before);
+  });
+
+  it("runs from the back office for a superuser (with its summary), for nobody else", async () => {
+    const fresh = await admin.confirmed(newAccount("boresync"));
+    const root = await superuserBrowser(h);
+    const list = await root.browser.get("/admin/users");
+    expect(list.body).toContain('action="/admin/users/resync-all"');
+    const res = await root.browser.post("/admin/users/resync-all", {});
+    expect(res.statusCode).toBe(303);
+    expect(textOf((await root.browser.follow()).body)).toMatch(/Synced \d+ Cognito users: [1-9]\d* created/);
+    expect(await userRow(h, fresh.username)).toBeDefined();
+
+    const changer = await localUser(h, {
+      prefix: "changer",
+      permissions: ["accounts.view_user", "accounts.change_user"],
+    });
+    const browser = await adminSignIn(h, changer);
+    expect((await browser.get("/admin/users")).body).not.toContain("resync-all");
+    expect((await browser.post("/admin/users/resync-all", {})).statusCode).toBe(403);
   });
 
   it("marks nobody gone when reading the pool fails half-way, and leaves only whole rows", async () => {

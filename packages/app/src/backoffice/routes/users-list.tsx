@@ -8,9 +8,12 @@ import type { FastifyInstance } from "fastify";
 import { CognitoFailure } from "../../accounts/cognito.ts";
 import type { User } from "../../accounts/users.ts";
 import type { ViewContext } from "../../pages/view.ts";
-import { staffOfRequest, type Staff } from "../access.ts";
+import { describeSync, syncUsers } from "../../accounts/cognito-sync.ts";
+import { HttpError } from "../../http-error.ts";
+import { notify, notifyText, staffOfRequest, type Staff } from "../access.ts";
 import { cognitoAdmin, cognitoStatuses, describeFailure, type CognitoStatusFilter } from "../cognito-admin.ts";
-import { BoolIcon, DateTime, FilterPanel, Pagination, type FilterSpec } from "../components.tsx";
+import { BoolIcon, DateTime, FilterPanel, Pagination, PostForm, type FilterSpec } from "../components.tsx";
+import { say } from "../messages.ts";
 import { fieldOf, pageOf, withQuery, yesNo } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
 import { allGroups, isUuid, listUsers, userSortFields, type GroupRow, type UserSortField } from "../queries.ts";
@@ -185,11 +188,24 @@ function UsersList({ ctx, staff, state, users, total, groups, warning }: UsersLi
     >
       <div class="bo-title">
         <h1>{canChange ? "Select user to change" : "Select user to view"}</h1>
-        {staff.can("accounts.add_user") && (
-          <a class="btn btn-sm btn-primary" href="/admin/users/add">
-            Add user
-          </a>
-        )}
+        <div class="d-flex flex-wrap gap-2">
+          {staff.user.isSuperuser && (
+            <PostForm action="/admin/users/resync-all" csrfToken={ctx.csrfToken}>
+              <button
+                type="submit"
+                class="btn btn-sm btn-outline-secondary"
+                title="Copy every Cognito user here: create, update, and deactivate the ones gone from Cognito"
+              >
+                Resync all from Cognito
+              </button>
+            </PostForm>
+          )}
+          {staff.can("accounts.add_user") && (
+            <a class="btn btn-sm btn-primary" href="/admin/users/add">
+              Add user
+            </a>
+          )}
+        </div>
       </div>
       {warning && (
         <div class="alert alert-warning py-2 bo-message" role="alert" data-testid="list-warning">
@@ -333,6 +349,32 @@ function UsersList({ ctx, staff, state, users, total, groups, warning }: UsersLi
 export default async function userListRoutes(app: FastifyInstance): Promise<void> {
   const db = app.database.db;
   const cognito = cognitoAdmin(app.cognito, app.config.cognito.userPoolId);
+
+  // The sync may deactivate any account, staff included: superusers only (the route's permission
+  // lets change_user in; the check below narrows it).
+  app.post(
+    "/admin/users/resync-all",
+    { preHandler: app.csrfProtection, config: { backoffice: { anyOf: ["accounts.change_user"] } } },
+    async (request, reply) => {
+      const staff = staffOfRequest(request);
+      if (!staff.user.isSuperuser) throw new HttpError(403, say("SUPERUSER_ONLY"));
+      try {
+        const summary = await syncUsers({
+          client: app.cognito,
+          userPoolId: app.config.cognito.userPoolId,
+          db,
+          users: app.users,
+          actorId: staff.user.id,
+          onConflict: (username) => request.log.warn({ username }, "resync: a local account holds this username"),
+        });
+        notifyText(request, "success", describeSync(summary));
+      } catch (error) {
+        if (!(error instanceof CognitoFailure)) throw error;
+        notify(request, "danger", "COGNITO_REFUSED", { detail: describeFailure(error) });
+      }
+      return reply.redirect("/admin/users", 303);
+    },
+  );
 
   app.get(
     "/admin/users",
