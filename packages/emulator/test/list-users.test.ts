@@ -124,12 +124,15 @@ describe("ListUsers", () => {
     expect(await filtered('email ^= "_"')).toEqual([]);
   });
 
-  it("compares username and attribute values case-sensitively", async () => {
-    // "username (case-sensitive)" (API reference).
+  it("compares usernames case-sensitively and attribute values case-insensitively", async () => {
+    // "username (case-sensitive)" (API reference); "All searches are case-insensitive"
+    // (Developer Guide) for the others, which is what lets a PreSignUp trigger find an email
+    // address typed in another letter case (issue 11).
     expect(await filtered('username = "carol"')).toEqual([]);
     expect(await filtered('username = "Carol"')).toEqual(["Carol"]);
-    expect(await filtered('email = "dave@example.com"')).toEqual([]);
+    expect(await filtered('email = "dave@example.com"')).toEqual(["dave"]);
     expect(await filtered('email = "Dave@Example.com"')).toEqual(["dave"]);
+    expect(await filtered('email ^= "DAVE@"')).toEqual(["dave"]);
   });
 
   it("filters on cognito:user_status case-insensitively", async () => {

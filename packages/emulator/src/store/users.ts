@@ -159,10 +159,19 @@ export function userRepository(db: Db) {
         params.afterKey = cursor.usernameKey;
       }
       if (filter) {
+        // "All searches are case-insensitive" (Developer Guide, Searching for users with the
+        // ListUsers API), except those the API reference marks case-sensitive: username and status.
         const target =
-          typeof filter.field === "string" ? filterTargets[filter.field] : "json_extract(attributes, @attributePath)";
+          typeof filter.field === "string"
+            ? filterTargets[filter.field]
+            : "lower(json_extract(attributes, @attributePath))";
         if (typeof filter.field !== "string") params.attributePath = `$."${filter.field.attribute}"`;
-        params.value = filter.field === "userStatus" ? filter.value.toUpperCase() : filter.value;
+        params.value =
+          filter.field === "userStatus"
+            ? filter.value.toUpperCase()
+            : typeof filter.field === "string"
+              ? filter.value
+              : filter.value.toLowerCase();
         // substr() instead of LIKE: a prefix is literal, `%` and `_` in it are not wildcards.
         where.push(filter.operator === "=" ? `${target} = @value` : `substr(${target}, 1, length(@value)) = @value`);
       }
