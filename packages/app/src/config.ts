@@ -35,6 +35,12 @@ export interface ApiSettings {
   readonly createUnknownUsers: boolean;
   /** App clients whose tokens are accepted (`client_id` of access tokens, `aud` of ID tokens). */
   readonly allowedClientIds: readonly string[];
+  /**
+   * Machine clients (issue 10): app clients whose client_credentials access tokens are accepted.
+   * Such a token has no user; it is let in only on routes that declare one of its scopes, and
+   * creates no user row. Empty (the default): no machine token is accepted anywhere.
+   */
+  readonly machineClientIds: readonly string[];
   /** The pool's issuer: `https://cognito-idp.<region>.amazonaws.com/<pool>` or the emulator's. */
   readonly issuer: string;
   readonly jwksUrl: string;
@@ -126,6 +132,8 @@ export interface Config {
    * null turns the route off.
    */
   readonly webhookSecret: string | null;
+  /** Offer "Continue with the hosted sign-in" (HOSTED_UI): Cognito's managed login, OAuth 2.0 code + PKCE. */
+  readonly hostedUi: boolean;
 }
 
 export interface CaptchaSettings {
@@ -204,11 +212,13 @@ export function cognitoIssuer(cognito: Pick<CognitoSettings, "region" | "userPoo
 
 /**
  * The API settings every deployment starts from: the web client and any other listed clients,
- * the pool's issuer and JWKS, access tokens only, unknown users created, the cache on.
+ * the listed machine clients (none unless given), the pool's issuer and JWKS, access tokens
+ * only, unknown users created, the cache on.
  */
 export function defaultApiSettings(
   cognito: Pick<CognitoSettings, "region" | "userPoolId" | "endpoint" | "clientId">,
   otherClientIds: readonly string[] = [],
+  machineClientIds: readonly string[] = [],
 ): ApiSettings {
   const issuer = cognitoIssuer(cognito);
   return {
@@ -217,6 +227,7 @@ export function defaultApiSettings(
     acceptIdTokens: false,
     createUnknownUsers: true,
     allowedClientIds: [...new Set([cognito.clientId, ...otherClientIds].filter((id) => id !== ""))],
+    machineClientIds: [...new Set(machineClientIds.filter((id) => id !== ""))],
     issuer,
     jwksUrl: `${issuer}/.well-known/jwks.json`,
     cacheVerifiedTokens: true,
@@ -253,13 +264,29 @@ function parseUrlSetting(env: Env, name: string, errors: ConfigError[]): URL | n
   }
 }
 
-function parseApiSettings(env: Env, cognito: CognitoSettings, errors: ConfigError[]): ApiSettings {
-  const listed = (env.API_EXTRA_CLIENT_IDS ?? "")
+const commaList = (raw: string | undefined): string[] =>
+  (raw ?? "")
     .split(",")
     .map((id) => id.trim())
     .filter((id) => id !== "");
+
+function parseApiSettings(env: Env, cognito: CognitoSettings, errors: ConfigError[]): ApiSettings {
+  const listed = commaList(env.API_EXTRA_CLIENT_IDS);
   const publicClientId = env.COGNITO_PUBLIC_CLIENT_ID?.trim();
-  const defaults = defaultApiSettings(cognito, [...(publicClientId ? [publicClientId] : []), ...listed]);
+  const defaults = defaultApiSettings(
+    cognito,
+    [...(publicClientId ? [publicClientId] : []), ...listed],
+    commaList(env.API_MACHINE_CLIENT_IDS),
+  );
+  // A client is either for people or for machines: its tokens are judged one way or the other,
+  // never "whichever passes".
+  const both = defaults.machineClientIds.filter((id) => defaults.allowedClientIds.includes(id));
+  if (both.length > 0) {
+    errors.push({
+      setting: "API_MACHINE_CLIENT_IDS",
+      problem: `lists ${both.join(", ")}, which is also a user client (COGNITO_CLIENT_ID, COGNITO_PUBLIC_CLIENT_ID or API_EXTRA_CLIENT_IDS); give machines a client of their own`,
+    });
+  }
 
   const headerPrefix = env.API_AUTH_HEADER_PREFIX?.trim() || defaults.headerPrefix;
   // An auth scheme is an HTTP token (RFC 9110 §11.1): one word, no spaces or separators.
@@ -297,6 +324,7 @@ function parseApiSettings(env: Env, cognito: CognitoSettings, errors: ConfigErro
     acceptIdTokens: parseBoolean(env, "API_ACCEPT_ID_TOKENS", defaults.acceptIdTokens, errors),
     createUnknownUsers: parseBoolean(env, "API_CREATE_UNKNOWN_USERS", defaults.createUnknownUsers, errors),
     allowedClientIds: defaults.allowedClientIds,
+    machineClientIds: defaults.machineClientIds,
     issuer,
     jwksUrl,
     cacheVerifiedTokens: parseBoolean(env, "API_VERIFIED_TOKEN_CACHE", defaults.cacheVerifiedTokens, errors),
@@ -444,6 +472,7 @@ export function loadConfig(env: Env): ConfigResult {
       problem: "must be at least 32 characters (e.g. openssl rand -hex 32)",
     });
   }
+  const hostedUi = parseBoolean(env, "HOSTED_UI", false, errors);
   const captcha = parseBoolean(env, "CAPTCHA", true, errors)
     ? {
         maxNumber: parseInteger(
@@ -477,6 +506,7 @@ export function loadConfig(env: Env): ConfigResult {
       metrics,
       captcha,
       webhookSecret,
+      hostedUi,
     },
   };
 }

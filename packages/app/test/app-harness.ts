@@ -125,6 +125,7 @@ export async function startAppHarness({
     // Off unless a test turns it on (captcha.test.ts, the Chromium tests): solving costs time.
     captcha: null,
     webhookSecret: "test-webhook-secret-at-least-32-characters",
+    hostedUi: false,
     ...overrides,
   };
   const cognito = createCognitoClient(config.cognito);

@@ -92,6 +92,8 @@ export const messages = {
   CAPTCHA_REQUIRED:
     "Please let the check that you are a person finish (tick “I am not a robot”), then send the form again.",
 
+  HOSTED_SIGN_IN_FAILED: "The hosted sign-in did not finish. Please try again.",
+
   // Two-step verification
   MFA_CODE_INVALID: "Enter the 6-digit code.",
   MFA_CODE_WRONG: "That code is not right. Check it and try again; a code works once.",

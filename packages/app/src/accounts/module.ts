@@ -10,6 +10,7 @@ import logoutRoutes from "./routes/logout.ts";
 import newPasswordRoutes from "./routes/new-password.tsx";
 import twoFactorRoutes from "./routes/two-factor.tsx";
 import cognitoHookRoutes from "./routes/cognito-hooks.ts";
+import hostedSignInRoutes from "./routes/hosted-sign-in.ts";
 import { poolOptions } from "./pool-options.ts";
 import { captcha } from "./captcha.ts";
 import registerRoutes from "./routes/register.tsx";
@@ -24,6 +25,7 @@ export default async function accountsModule(app: FastifyInstance): Promise<void
   await app.register(accountLimiters);
   await app.register(poolOptions);
   await app.register(captcha);
+  await app.register(hostedSignInRoutes);
   await app.register(loginRoutes);
   await app.register(logoutRoutes);
   await app.register(newPasswordRoutes);

@@ -22,11 +22,13 @@ interface LoginProps {
   readonly next: string;
   /** Offer "Email me a sign-in code" (the pool allows EMAIL_OTP as a first factor). */
   readonly emailCodeSignIn: boolean;
+  /** Offer "Continue with the hosted sign-in" (HOSTED_UI). */
+  readonly hostedSignIn: boolean;
   readonly errors?: Errors;
   readonly formError?: string;
 }
 
-function LoginPage({ ctx, username, next, emailCodeSignIn, errors = {}, formError }: LoginProps) {
+function LoginPage({ ctx, username, next, emailCodeSignIn, hostedSignIn, errors = {}, formError }: LoginProps) {
   return (
     <AuthFormPage
       ctx={ctx}
@@ -66,6 +68,13 @@ function LoginPage({ ctx, username, next, emailCodeSignIn, errors = {}, formErro
         <a href="/confirm">Enter a confirmation code</a>
       </div>
       <SubmitButton>Sign in</SubmitButton>
+      {hostedSignIn && (
+        <div class="d-grid mt-3">
+          <a class="btn btn-outline-secondary" href={`/auth/hosted?next=${encodeURIComponent(next)}`}>
+            Continue with the hosted sign-in
+          </a>
+        </div>
+      )}
       {emailCodeSignIn && (
         <p class="text-center small mt-3 mb-0">
           <a href={`/login/email-code?next=${encodeURIComponent(next)}`}>Email me a sign-in code instead</a>
@@ -103,6 +112,7 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
         username={cleanLogin(fieldOf(request.query, "username"))}
         next={next}
         emailCodeSignIn={(await app.poolSignInOptions()).emailCodeSignIn}
+        hostedSignIn={app.config.hostedUi}
       />,
     );
   });
@@ -124,6 +134,7 @@ export default async function loginRoutes(app: FastifyInstance): Promise<void> {
               username={username}
               next={next}
               emailCodeSignIn={emailCodeSignIn}
+              hostedSignIn={app.config.hostedUi}
               errors={errors}
               formError={formError && t(formError)}
             />,

@@ -18,8 +18,11 @@ export default async function logoutRoutes(app: FastifyInstance): Promise<void> 
         request.log.warn({ err: error }, "could not revoke the refresh token at sign-out");
       }
     }
+    // A session begun at the hosted sign-in ends that one too, or the next one would skip the form.
+    const hosted = request.session.get("hostedSignIn") === true;
     await endSession(request);
     flash(request, "success", "SIGNED_OUT");
-    return reply.redirect("/", 303);
+    const hostedLogout = hosted && app.hostedLogoutUrl ? await app.hostedLogoutUrl() : null;
+    return reply.redirect(hostedLogout ?? "/", 303);
   });
 }
