@@ -6,6 +6,8 @@
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
+  DescribeUserPoolClientCommand,
+  UpdateUserPoolClientCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
 import type { Page } from "playwright-core";
@@ -45,7 +47,7 @@ export async function startSite(config: Partial<Omit<Config, "cognito" | "databa
   const harness = await startAppHarness({
     database: "sqlite",
     listen: true,
-    config: { captcha: { maxNumber: 5_000 }, ...config },
+    config: { captcha: { maxNumber: 5_000 }, hostedUi: true, ...config },
   });
   // An administrator's client: the emulator does not check signatures, AWS would want IAM keys.
   const admin = new CognitoIdentityProviderClient({
@@ -54,6 +56,26 @@ export async function startSite(config: Partial<Omit<Config, "cognito" | "databa
     credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
     maxAttempts: 1,
   });
+  // The hosted sign-in returns to this site's loopback port: the web client must list it.
+  const { UserPoolClient: web } = await admin.send(
+    new DescribeUserPoolClientCommand({ UserPoolId: harness.poolId, ClientId: harness.webClientId }),
+  );
+  if (web) {
+    await admin.send(
+      new UpdateUserPoolClientCommand({
+        UserPoolId: harness.poolId,
+        ClientId: harness.webClientId,
+        ExplicitAuthFlows: web.ExplicitAuthFlows,
+        PreventUserExistenceErrors: web.PreventUserExistenceErrors,
+        AllowedOAuthFlows: web.AllowedOAuthFlows,
+        AllowedOAuthFlowsUserPoolClient: web.AllowedOAuthFlowsUserPoolClient,
+        AllowedOAuthScopes: web.AllowedOAuthScopes,
+        SupportedIdentityProviders: web.SupportedIdentityProviders,
+        CallbackURLs: [...(web.CallbackURLs ?? []), `${harness.url}/auth/callback`],
+        LogoutURLs: [...(web.LogoutURLs ?? []), `${harness.url}/`],
+      }),
+    );
+  }
   return {
     harness,
     url: harness.url,
