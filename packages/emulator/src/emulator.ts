@@ -64,6 +64,21 @@ const printMessage = (log: (line: string) => void) => (m: OutboxMessage) => {
   );
 };
 
+/** The address this process's emulator gave its triggers, unless someone else set one. */
+let exposedUrl: string | undefined;
+
+/**
+ * Triggers that run in this process and call Cognito back (triggers/pre-signup.ts) find the
+ * emulator in GATEHOUSE_EMULATOR_URL, as a Lambda finds Cognito by its region. A value set
+ * outside is left alone; one a previous emulator of this process set is replaced.
+ */
+function exposeToTriggers(url: string): void {
+  const current = process.env.GATEHOUSE_EMULATOR_URL;
+  if (current !== undefined && current !== exposedUrl) return;
+  process.env.GATEHOUSE_EMULATOR_URL = url;
+  exposedUrl = url;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const log = options.log ?? null;
   const messageLog = options.messageLog ?? log;
@@ -104,6 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const port = typeof address === "object" && address ? address.port : (options.port ?? 9229);
   const host = options.host ?? "127.0.0.1";
   listeningOn = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  exposeToTriggers(listeningOn);
   if (options.seed) {
     try {
       await applySeed(context, options.seed);

@@ -27,6 +27,7 @@
  * with side effects runs once per request.
  * https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-identity-pools-working-with-aws-lambda-triggers.html
  */
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { randomUUID } from "node:crypto";
@@ -82,8 +83,10 @@ export const defaultTriggerTimeoutMs = 5000;
 const isUrl = (target: string): boolean => /^https?:\/\//i.test(target);
 
 /**
- * Resolves a seed file's or the command line's mapping: module paths relative to `baseDir`,
- * URLs as they are. Throws with a message naming the bad entry.
+ * Resolves a seed file's or the command line's mapping: a module path relative to `baseDir`
+ * (the seed file's folder), or failing that to the working directory, so that one seed works
+ * from the emulator's command line and from `npm run dev`; URLs as they are. Throws with a
+ * message naming the bad entry.
  */
 export function resolveTriggerTargets(
   mapping: Readonly<Record<string, unknown>>,
@@ -99,7 +102,8 @@ export function resolveTriggerTargets(
     if (typeof target !== "string" || target === "") {
       throw new Error(`trigger ${arn} must map to a module path or an http(s) URL.`);
     }
-    out[arn] = isUrl(target) || isAbsolute(target) ? target : resolve(baseDir, target);
+    const besideSeed = resolve(baseDir, target);
+    out[arn] = isUrl(target) || isAbsolute(target) ? target : existsSync(besideSeed) ? besideSeed : resolve(target);
   }
   return out;
 }
