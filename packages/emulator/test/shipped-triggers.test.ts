@@ -1,7 +1,7 @@
 /**
- * The triggers the repository ships (triggers/ at the root), run by the emulator from the dev
- * seed as `npm run dev` runs them: PreSignUp refusing an email address in another letter case,
- * PostConfirmation's signed webhook and its retries.
+ * The triggers the repository ships (triggers/ at the root), run by the emulator for the dev
+ * pool with its LambdaConfig mapped to them: PreSignUp refusing an email address in another
+ * letter case, PostConfirmation's signed webhook and its retries.
  */
 import { AdminConfirmSignUpCommand, ListUsersCommand, SignUpCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { createHmac } from "node:crypto";
@@ -13,11 +13,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseSeed } from "../src/index.ts";
 import { errorOf, startHarness, type Harness } from "./harness.ts";
 
-const seedPath = fileURLToPath(new URL("../seeds/dev.json", import.meta.url));
-const seed = parseSeed(
-  JSON.parse(readFileSync(seedPath, "utf8")) as unknown,
-  fileURLToPath(new URL("../seeds", import.meta.url)),
-);
+const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:gatehouse-${name}`;
+const shipped = (name: string) => fileURLToPath(new URL(`../../../triggers/${name}.ts`, import.meta.url));
+/** The dev pool with its LambdaConfig mapped to the shipped triggers. */
+const devSeed = JSON.parse(readFileSync(fileURLToPath(new URL("../seeds/dev.json", import.meta.url)), "utf8")) as {
+  pools: Record<string, unknown>[];
+};
+const seed = parseSeed({
+  pools: [
+    { ...devSeed.pools[0], LambdaConfig: { PreSignUp: arn("pre-signup"), PostConfirmation: arn("post-confirmation") } },
+  ],
+  triggers: { [arn("pre-signup")]: shipped("pre-signup"), [arn("post-confirmation")]: shipped("post-confirmation") },
+});
 const poolId = "us-east-1_GatehoUse";
 const publicClient = "gatehousepublicclient00001";
 const secret = "test-webhook-secret";
@@ -27,7 +34,7 @@ interface Received {
   readonly signature: string | undefined;
 }
 
-describe("the shipped triggers in the dev seed", () => {
+describe("the shipped triggers on the dev pool", () => {
   let h: Harness;
   let server: Server;
   const received: Received[] = [];
