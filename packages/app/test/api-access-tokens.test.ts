@@ -61,6 +61,7 @@ const settings = (overrides: Partial<ApiSettings> = {}): ApiSettings => ({
   acceptIdTokens: false,
   createUnknownUsers: true,
   allowedClientIds: ["client1"],
+  machineClientIds: [],
   issuer: `${origin}/us-east-1_Test`,
   jwksUrl: `${origin}/us-east-1_Test/.well-known/jwks.json`,
   cacheVerifiedTokens: true,
