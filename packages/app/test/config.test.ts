@@ -125,6 +125,7 @@ describe("API settings", () => {
       acceptIdTokens: false,
       createUnknownUsers: true,
       allowedClientIds: ["abc123"],
+      machineClientIds: [],
       issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyZ",
       jwksUrl: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyZ/.well-known/jwks.json",
       cacheVerifiedTokens: true,

@@ -375,7 +375,9 @@ describe("other endpoints", () => {
       "id",
       "kind",
       "medium",
+      "message",
       "poolId",
+      "subject",
       "username",
     ]);
     const one = (await (await fetch(`${h.emulator.url}/_outbox?username=first`)).json()) as { messages: unknown[] };
