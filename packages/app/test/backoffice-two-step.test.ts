@@ -250,20 +250,23 @@ describe.each(["sqlite", "postgres"] as const)("back-office two-step verificatio
     expect(count).toEqual([]);
   });
 
-  it("limits a burst of codes exactly as a sequence: of 20 simultaneous codes the right one sent 15th is refused", async () => {
+  // Which of a burst's requests the server judges first is the scheduler's choice, not the
+  // sender's; what atomic counting guarantees is how many are judged at all. So the burst is all
+  // wrong codes, and the right one comes after it.
+  it("limits a burst of codes exactly as a sequence: of 20 simultaneous wrong codes at most four are judged, and the right code after them is refused", async () => {
     const staff = await localUser(h, { prefix: "codeburst" });
     const secret = await withStaffTotp(h, staff);
     const right = totpCodeAt(secret);
     const wrong = right === "000000" ? "999999" : "000000";
     const browser = await codeStep(staff);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => browser.post("/admin/login/verify", { code: i === 14 ? right : wrong })),
+      Array.from({ length: 20 }, () => browser.post("/admin/login/verify", { code: wrong })),
     );
     const statuses = responses.map((r) => r.statusCode);
-    expect(statuses.filter((s) => s === 303)).toHaveLength(0);
     // The password took one try of the count; codes get the rest.
     expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(lockoutPolicy.maxFailures - 1);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20 - lockoutPolicy.maxFailures + 1);
+    expect((await browser.post("/admin/login/verify", { code: right })).statusCode).toBe(429);
   });
 
   it("sends the code step back to the password after five minutes, and without a password step at all", async () => {
