@@ -6,13 +6,13 @@
  * and the Cognito emulator.
  */
 import { InitiateAuthCommand, CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { createHmac, randomUUID } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { messages } from "../packages/app/src/accounts/messages.ts";
 import { say } from "../packages/app/src/backoffice/messages.ts";
-import { hashPassword } from "../packages/app/src/backoffice/passwords.ts";
 import { launchChromium, viewports } from "./chromium.ts";
+import { insertLocalUser } from "./local-users.ts";
 import { signIn, startSite, uniqueUser, type Site } from "./site.ts";
 
 const visibleText = (page: Page): Promise<string> => page.locator("body").innerText();
@@ -25,32 +25,12 @@ describe("the back office in Chromium", { timeout: 90_000 }, () => {
 
   beforeAll(async () => {
     site = await startSite();
-    const db = site.harness.database.database.db;
-    const now = new Date().toISOString();
-    await db
-      .insertInto("users")
-      .values({
-        id: randomUUID(),
-        username: superuser.username,
-        username_key: superuser.username.toLowerCase(),
-        email: `${superuser.username}@example.com`,
-        email_key: `${superuser.username}@example.com`,
-        email_verified: false,
-        cognito_sub: null,
-        is_active: true,
-        is_staff: true,
-        is_superuser: true,
-        password_hash: await hashPassword(superuser.password),
-        given_name: null,
-        family_name: null,
-        phone_number: null,
-        picture: null,
-        last_login: null,
-        last_synced_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertLocalUser(site, {
+      username: superuser.username,
+      is_staff: true,
+      is_superuser: true,
+      password: superuser.password,
+    });
   });
   afterAll(async () => {
     await site?.stop();

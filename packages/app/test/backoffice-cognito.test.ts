@@ -243,7 +243,9 @@ describe.each(["sqlite", "postgres"] as const)("the Cognito panel (%s)", (databa
     const section = mfaSection(page.body);
     expect(section).toContain('data-factor="SOFTWARE_TOKEN_MFA"');
     expect(section).toContain('data-factor="EMAIL_OTP"');
-    expect(textOf(section)).toContain("Authenticator app · preferred");
+    expect(section).toMatch(/<li data-factor="SOFTWARE_TOKEN_MFA" data-preferred[^>]*>[\s\S]*?preferred<\/span>/);
+    expect(section).not.toMatch(/<li data-factor="EMAIL_OTP" data-preferred/);
+    expect(textOf(section)).toContain("Authenticator app");
     expect(textOf(section)).toContain("Email code");
     expect(textOf(page.body)).toContain("Reset MFA…");
 

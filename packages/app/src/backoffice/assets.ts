@@ -128,7 +128,10 @@ export const backofficeCss = `/* Gatehouse back office: dense, Django-admin-like
 .bo-code { font-family: var(--bs-font-monospace); font-size: 1.125rem; letter-spacing: 0.2em; max-width: 11rem; }
 .bo-two-step { max-width: 46rem; }
 .bo-two-step .bo-code-form { max-width: 20rem; }
-.bo-mfa-factors .badge { margin-right: 0.25rem; }
+.bo-mfa-factors { list-style: none; margin: 0; padding: 0; }
+.bo-mfa-factors li + li { margin-top: 0.35rem; }
+.bo-mfa-factors .bo-yes { margin-right: 0.3rem; }
+.bo-panel .bo-mfa-factors .badge { display: block; width: fit-content; margin: 0.15rem 0 0 1.05rem; font-size: 0.6875rem; font-weight: 600; }
 .bo-message { font-size: 0.8125rem; }
 .bo-footer { font-size: 0.75rem; color: var(--bs-secondary-color); border-top: 1px solid var(--bo-line); background: #fff; padding: 0.5rem 1.5rem; }
 @media (max-width: 991.98px) {

@@ -74,18 +74,20 @@ const factorLabels: Readonly<Record<string, string>> = {
 function MfaFactors({ mfa }: { mfa: CognitoMfa }) {
   if (mfa.factors.length === 0) return <span class="text-body-secondary">None</span>;
   return (
-    <span class="bo-mfa-factors">
+    <ul class="bo-mfa-factors">
       {mfa.factors.map((factor) => (
-        <span
-          class={`badge ${factor === mfa.preferred ? "text-bg-primary" : "text-bg-light border"}`}
-          title={factor}
-          data-factor={factor}
-        >
+        <li data-factor={factor} data-preferred={factor === mfa.preferred ? "" : undefined} title={factor}>
+          <span class="bo-yes" aria-hidden="true">
+            ✓
+          </span>
           {factorLabels[factor] ?? factor}
-          {factor === mfa.preferred && " · preferred"}
-        </span>
+          {factor === mfa.preferred && (
+            // On a line of its own under the factor: the panel's column is too narrow for both.
+            <span class="badge text-bg-primary">preferred</span>
+          )}
+        </li>
       ))}
-    </span>
+    </ul>
   );
 }
 

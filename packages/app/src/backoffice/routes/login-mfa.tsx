@@ -73,8 +73,16 @@ function SecondStepPage({ ctx, username, error, formError, setup }: SecondStepPa
             </button>
           </PostForm>
           <p class="small text-body-secondary mt-3 mb-0">
-            {setup ? "Not now? " : "Lost your phone? Ask a superuser to reset your two-step verification, or "}
-            <a href="/admin/login">{setup ? "Back to the sign-in page" : "sign in as someone else"}</a>.
+            {setup ? (
+              <>
+                Signing in as <strong>{username}</strong>. Not you? <a href="/admin/login">Back to the sign-in page</a>.
+              </>
+            ) : (
+              <>
+                Lost your phone? Ask a superuser to reset your two-step verification, or{" "}
+                <a href="/admin/login">sign in as someone else</a>.
+              </>
+            )}
           </p>
         </div>
       </div>
