@@ -17,6 +17,8 @@ import { mePath, startDjango, startFloor, startOurs, type ApiServer } from "./se
 export const caseNames = [
   "ours-no-cache",
   "ours-cache",
+  "ours-pg-no-cache",
+  "ours-pg-cache",
   "candidate-no-cache",
   "candidate-cache",
   "django",
@@ -28,6 +30,8 @@ export type CaseName = (typeof caseNames)[number];
 export const caseLabels: Readonly<Record<CaseName, string>> = {
   "ours-no-cache": "Gatehouse, no token cache",
   "ours-cache": "Gatehouse, token cache",
+  "ours-pg-no-cache": "Gatehouse on PostgreSQL, no token cache",
+  "ours-pg-cache": "Gatehouse on PostgreSQL, token cache",
   "candidate-no-cache": "Candidate, no token cache",
   "candidate-cache": "Candidate, token cache",
   django: "Django peer (gunicorn sync)",
@@ -38,6 +42,8 @@ export const caseLabels: Readonly<Record<CaseName, string>> = {
 /** Our app: this checkout's build, or the candidate's (`--candidate-dir`). */
 export const isOurs = (name: CaseName): boolean => name.startsWith("ours") || name.startsWith("candidate");
 export const usesTokenCache = (name: CaseName): boolean => name.endsWith("-cache") && !name.endsWith("no-cache");
+/** Our app on PostgreSQL (`--postgres-url`) rather than its SQLite file. */
+export const usesPostgres = (name: CaseName): boolean => name.startsWith("ours-pg");
 
 export interface BenchSettings {
   readonly repoRoot: string;
@@ -75,6 +81,8 @@ export interface Environment {
   readonly users: readonly BenchUser[];
   readonly tokensFile: string;
   readonly oursDatabase: string;
+  /** The PostgreSQL database of the `ours-pg-*` cases (migrated), or null when none runs. */
+  readonly oursPostgresUrl: string | null;
   readonly djangoDatabase: string;
 }
 
@@ -130,6 +138,11 @@ export interface CaseResult {
   readonly fixedRate: FixedRateFigures | null;
 }
 
+function postgresDatabase(env: Environment): string {
+  if (env.oursPostgresUrl === null) throw new Error("the ours-pg cases need a PostgreSQL database");
+  return env.oursPostgresUrl;
+}
+
 function start(settings: BenchSettings, env: Environment, name: CaseName, logFile: string): Promise<ApiServer> {
   if (isOurs(name)) {
     const appRoot = name.startsWith("candidate") ? settings.candidateRoot : settings.appRoot;
@@ -137,7 +150,7 @@ function start(settings: BenchSettings, env: Environment, name: CaseName, logFil
     return startOurs({
       appRoot,
       emulator: env.emulator,
-      databaseFile: env.oursDatabase,
+      database: usesPostgres(name) ? postgresDatabase(env) : `sqlite:${env.oursDatabase}`,
       tokenCache: usesTokenCache(name),
       cpu: settings.serverCpu,
       logFile,

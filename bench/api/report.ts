@@ -141,6 +141,8 @@ export function targetsOf(summary: readonly CaseSummary[], ratios: readonly Rati
   return [
     throughputTarget("ours-no-cache", 25),
     throughputTarget("ours-cache", 60),
+    ...(present.has("ours-pg-cache") ? [throughputTarget("ours-pg-cache", 60)] : []),
+    ...(present.has("ours-pg-no-cache") ? [throughputTarget("ours-pg-no-cache", 25)] : []),
     ...candidates.map((name) => throughputTarget(name, name === "candidate-cache" ? 60 : 25)),
     ...latencyTargets,
   ];

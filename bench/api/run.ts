@@ -4,7 +4,10 @@
  * server runs alone, pinned to core 0; wrk and this process (the load generator) run on core 1.
  * See bench/README.md for what is measured and how to read it.
  */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import pg from "pg";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +25,7 @@ import {
   type CaseName,
   type CaseResult,
   type Environment,
+  usesPostgres,
 } from "./cases.ts";
 import { requestEveryUser, type PassResult } from "./first-sight.ts";
 import { createUsersWithTokens, startSeededEmulator, writeTokensFile } from "./identity.ts";
@@ -39,7 +43,9 @@ const usage = `Usage: npm run bench:api -- [options]
   --fixed-rate N        offered req/s of the open-loop run on our app; 0 skips it (default 1000)
   --fixed-duration S    measured seconds of that run (default 10)
   --cases LIST          of ${caseNames.join(",")}
-                        (default ours-no-cache,ours-cache,django,floor)
+                        (default ours-no-cache,ours-cache,ours-pg-cache,django,floor)
+  --postgres-url URL    the PostgreSQL server the ours-pg cases make their database on
+                        (default TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test)
   --django-dir PATH     the Django peer (default ../shared/peers/django-seed from the repo)
   --app-dir PATH        measure the built app of another checkout instead of this one
   --candidate-dir PATH  also measure another checkout's built app (e.g. a git worktree with a
@@ -70,7 +76,7 @@ function positive(value: string | undefined, fallback: number, flag: string, all
 }
 
 function parseCases(value: string | undefined, candidate: boolean): CaseName[] {
-  const fallback = `ours-no-cache,ours-cache,${candidate ? "candidate-no-cache,candidate-cache," : ""}django,floor`;
+  const fallback = `ours-no-cache,ours-cache,ours-pg-cache,${candidate ? "candidate-no-cache,candidate-cache," : ""}django,floor`;
   const names = (value ?? fallback).split(",").map((s) => s.trim());
   for (const name of names) {
     if (!caseNames.includes(name as CaseName)) throw new Error(`unknown case ${name} (one of ${caseNames.join(", ")})`);
@@ -90,6 +96,31 @@ function parseEnv(value: string | undefined): Record<string, string> {
   return env;
 }
 
+const defaultPostgresUrl = "postgres://postgres@127.0.0.1:5432/test";
+
+/** A fresh database on the server of `adminUrl`, dropped when the benchmark exits. */
+async function createBenchDatabase(adminUrl: string): Promise<string> {
+  const name = `gatehouse_bench_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `the ours-pg cases need PostgreSQL at ${adminUrl} (${(error as Error).message}); start it, pass --postgres-url, or leave those cases out with --cases`,
+      { cause: error },
+    );
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  // Synchronous, as exit hooks are: psql, from the machine's PostgreSQL client tools.
+  atExit(() => {
+    spawnSync("psql", [adminUrl, "-qc", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: "ignore" });
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** Round r runs the cases rotated by r − 1, so no case always goes first or last. */
 const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
 
@@ -100,7 +131,9 @@ async function firstSight(
 ): Promise<{ server: string; pid: number; result: PassResult }[]> {
   // Ours once (the cache cases share its database), Django once per database.
   const firsts: CaseName[] = [];
-  if (cases.some((c) => c.startsWith("ours"))) firsts.push("ours-no-cache");
+  if (cases.some((c) => c.startsWith("ours") && !usesPostgres(c))) firsts.push("ours-no-cache");
+  // The PostgreSQL cases share their own database.
+  if (cases.some(usesPostgres)) firsts.push("ours-pg-no-cache");
   else if (cases.some((c) => c.startsWith("candidate"))) firsts.push("candidate-no-cache");
   if (cases.some((c) => c.startsWith("django"))) firsts.push(cases.includes("django") ? "django" : "django-gthread");
   const results: { server: string; pid: number; result: PassResult }[] = [];
@@ -109,7 +142,8 @@ async function firstSight(
     const server = await startCaseServer(settings, env, name, `${name}-first-sight`);
     try {
       const result = await requestEveryUser(server, env.users, settings.connections);
-      results.push({ server: isOurs(name) ? "Gatehouse" : "Django peer", pid: server.child.pid, result });
+      const label = isOurs(name) ? (usesPostgres(name) ? "Gatehouse on PostgreSQL" : "Gatehouse") : "Django peer";
+      results.push({ server: label, pid: server.child.pid, result });
       process.stdout.write(`  ${result.perSecond.toFixed(0)} users/s, p99 ${result.latency.p99.toFixed(1)} ms\n`);
     } finally {
       await server.stop();
@@ -141,6 +175,7 @@ async function main(): Promise<void> {
       keep: { type: "boolean" },
       "max-minutes": { type: "string" },
       "quiet-wait": { type: "string" },
+      "postgres-url": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -226,10 +261,17 @@ async function main(): Promise<void> {
       users,
       tokensFile,
       oursDatabase: join(scratchDir, "gatehouse.sqlite3"),
+      oursPostgresUrl: cases.some(usesPostgres)
+        ? await createBenchDatabase(values["postgres-url"] ?? process.env.TEST_POSTGRES_URL ?? defaultPostgresUrl)
+        : null,
       djangoDatabase: join(scratchDir, "django.sqlite3"),
     };
     if (cases.some(isOurs))
-      migrateOurs(cases.some((c) => c.startsWith("ours")) ? appRoot : (candidateRoot ?? appRoot), env.oursDatabase);
+      migrateOurs(
+        cases.some((c) => c.startsWith("ours")) ? appRoot : (candidateRoot ?? appRoot),
+        `sqlite:${env.oursDatabase}`,
+      );
+    if (env.oursPostgresUrl) migrateOurs(appRoot, env.oursPostgresUrl);
 
     const firstSightResults = await firstSight(settings, env, cases);
     const results: CaseResult[] = [];

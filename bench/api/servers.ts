@@ -42,8 +42,8 @@ export interface OursOptions {
   /** Root of the checkout whose `packages/app/dist/cli.js` runs (normally this repository). */
   readonly appRoot: string;
   readonly emulator: RunningEmulator;
-  /** `sqlite:` file, migrated by `migrateOurs`. */
-  readonly databaseFile: string;
+  /** DATABASE_URL: a `sqlite:` file or a `postgres://` database, migrated by `migrateOurs`. */
+  readonly database: string;
   readonly tokenCache: boolean;
   readonly cpu: number | null;
   readonly logFile: string;
@@ -68,7 +68,7 @@ export function ourEnvironment(options: OursOptions, port: number): Record<strin
     // Only used for cookies and origins; the API is called over plain loopback HTTP.
     PUBLIC_URL: "https://localhost",
     SESSION_SECRET: randomBytes(32).toString("hex"),
-    DATABASE_URL: `sqlite:${options.databaseFile}`,
+    DATABASE_URL: options.database,
     COGNITO_ENDPOINT: emulator.url,
     COGNITO_REGION: "us-east-1",
     COGNITO_USER_POOL_ID: emulator.pool.poolId,
@@ -81,11 +81,11 @@ export function ourEnvironment(options: OursOptions, port: number): Record<strin
   };
 }
 
-/** `node packages/app/dist/cli.js migrate` on the benchmark's database. */
-export function migrateOurs(appRoot: string, databaseFile: string): void {
+/** `node packages/app/dist/cli.js migrate` on the benchmark's database (a DATABASE_URL). */
+export function migrateOurs(appRoot: string, database: string): void {
   const result = spawnSync(process.execPath, [appEntry(appRoot), "migrate"], {
     cwd: appRoot,
-    env: { ...process.env, DATABASE_URL: `sqlite:${databaseFile}` },
+    env: { ...process.env, DATABASE_URL: database },
     encoding: "utf8",
   });
   if (result.status !== 0) throw new Error(`migrate failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
