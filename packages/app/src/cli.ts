@@ -2,8 +2,9 @@
  * `npm run dev`, `npm start`, `npm run migrate`: the app's command line (Django's manage.py).
  *
  * - dev: everything on one machine with nothing to set up — the Cognito emulator (seeded with a
- *   pool, a web client with a secret and a public client), SQLite under var/, migrations, the
- *   app on http://localhost:3000. Settings from the environment or `.env` override the defaults.
+ *   pool, a web client with a secret, a public client, a machine client and the hosted UI's
+ *   domain), SQLite under var/, migrations, the app on http://localhost:3000 with the hosted
+ *   sign-in on and the machine client allowed on the API. Settings from the environment or `.env` override the defaults.
  * - start: the built app in production mode; settings must be complete. SIGTERM shuts it down
  *   gracefully (shutdown.ts).
  * - migrate: applies pending migrations to DATABASE_URL.
@@ -49,7 +50,7 @@ function devSessionSecret(): string {
 
 interface SeedPool {
   Id: string;
-  Clients: { ClientId: string; ClientSecret?: string }[];
+  Clients: { ClientId: string; ClientSecret?: string; AllowedOAuthFlows?: string[] }[];
 }
 
 async function dev(): Promise<void> {
@@ -71,12 +72,17 @@ async function dev(): Promise<void> {
     const pool = seedDocument.pools[0]!;
     const web = pool.Clients.find((c) => c.ClientSecret)!;
     const publicClient = pool.Clients.find((c) => !c.ClientSecret);
+    const machineClients = pool.Clients.filter((c) => c.AllowedOAuthFlows?.includes("client_credentials"));
     env.COGNITO_ENDPOINT = emulator.url;
     env.COGNITO_REGION = "us-east-1";
     env.COGNITO_USER_POOL_ID = pool.Id;
     env.COGNITO_CLIENT_ID = web.ClientId;
     env.COGNITO_CLIENT_SECRET = web.ClientSecret;
     if (publicClient) env.COGNITO_PUBLIC_CLIENT_ID ??= publicClient.ClientId;
+    // The seed's machine client may call the API with its scopes, and its domain's hosted
+    // sign-in is offered (issue 10).
+    env.API_MACHINE_CLIENT_IDS ??= machineClients.map((c) => c.ClientId).join(",");
+    env.HOSTED_UI ??= "true";
     banner.push(
       `  Cognito emulator  ${emulator.url}  (pool ${pool.Id})`,
       `  Outbox (codes)    ${emulator.url}/_outbox.html`,

@@ -280,6 +280,7 @@ describe("the key-set fetcher", () => {
 
 describe("the verified-token cache", () => {
   const entry = (kid: string, expiresAt: number): VerifiedToken => ({
+    kind: "user",
     sub: randomUUID(),
     username: "u",
     tokenUse: "access",

@@ -48,10 +48,10 @@ describe("deny by default", () => {
       "GET /api/v1/me": "authenticated",
       "HEAD /api/v1/me": "authenticated",
       "PATCH /api/v1/me": "authenticated",
-      "GET /api/v1/users": "staff and has accounts.view_user",
-      "HEAD /api/v1/users": "staff and has accounts.view_user",
-      "GET /api/v1/users/:id": "staff and has accounts.view_user",
-      "HEAD /api/v1/users/:id": "staff and has accounts.view_user",
+      "GET /api/v1/users": "staff and has accounts.view_user or machine with scope gatehouse/users.read",
+      "HEAD /api/v1/users": "staff and has accounts.view_user or machine with scope gatehouse/users.read",
+      "GET /api/v1/users/:id": "staff and has accounts.view_user or machine with scope gatehouse/users.read",
+      "HEAD /api/v1/users/:id": "staff and has accounts.view_user or machine with scope gatehouse/users.read",
       "GET /api/v1/health": "public",
       "HEAD /api/v1/health": "public",
     });
@@ -192,6 +192,9 @@ describe("OpenAPI and the docs page", () => {
     expect(Object.keys(doc.paths["/api/v1/me"] ?? {}).sort()).toEqual(["get", "patch"]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    // No machine clients configured: no OAuth 2.0 scheme offered (api-machine-clients.test.ts).
+    expect(doc.components.securitySchemes.machineClient).toBeUndefined();
+    expect(doc.paths["/api/v1/users"]?.get?.security).toBeUndefined();
     expect(doc.paths["/api/v1/health"]?.get?.security).toEqual([]);
     expect(Object.keys(doc.paths["/api/v1/users"]?.get?.responses ?? {})).toEqual(
       expect.arrayContaining(["200", "400", "401", "403"]),

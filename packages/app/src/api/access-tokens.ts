@@ -8,6 +8,9 @@
  *   `nbf` and `iat` are not in the future, `token_use` is `access` (or `id` when opted in),
  *   the client (`client_id`, or `aud` of an ID token) is one of the allowed ones, `sub` is a
  *   UUID (the `cognito_sub` column is one on PostgreSQL) and the username is present;
+ * - a machine client's token (client_credentials, issue 10) passes the same checks but the
+ *   last two: its client is one of `machineClientIds`, it is an access token, it has no
+ *   username, its `sub` is its `client_id` (as Cognito issues it) and its `scope` a string;
  * - each segment spelled canonically (unpadded base64url, no stray bits), checked first;
  * - optionally the verified-token cache (token-cache.ts) in front.
  *
@@ -36,7 +39,7 @@ import type { ApiSettings } from "../config.ts";
 import { GuardedJwksFetcher, jwksParser } from "./jwks.ts";
 import { VerifiedTokenCache, type VerifiedToken } from "./token-cache.ts";
 
-export type { VerifiedToken } from "./token-cache.ts";
+export type { VerifiedMachineToken, VerifiedToken, VerifiedUserToken } from "./token-cache.ts";
 
 /**
  * Why a token was refused. `signature` and `expired` get their own message; the rest say only
@@ -157,7 +160,8 @@ export function createAccessTokenVerifier(
 
   const skew = settings.clockSkewSeconds;
   const tokenUse = settings.acceptIdTokens ? null : "access";
-  const clientId = [...settings.allowedClientIds];
+  const machineClientIds = new Set(settings.machineClientIds);
+  const clientId = [...settings.allowedClientIds, ...machineClientIds];
 
   // The header of each verified payload, handed from the check below to `toVerified` without
   // decoding the token a second time (the payload object is the one verify returns).
@@ -172,12 +176,38 @@ export function createAccessTokenVerifier(
     if (typeof payload.iat !== "number" || payload.iat > now() / 1000 + skew) {
       throw new TokenRejected("not-yet-valid", "iat is missing or in the future");
     }
-    if (typeof payload.sub !== "string" || !uuidPattern.test(payload.sub)) {
-      throw new TokenRejected("claims", "sub is not a UUID");
+    if (isMachineClaims(payload)) assertMachineClaims(payload);
+    else {
+      if (typeof payload.sub !== "string" || !uuidPattern.test(payload.sub)) {
+        throw new TokenRejected("claims", "sub is not a UUID");
+      }
+      const username = payload.token_use === "id" ? payload["cognito:username"] : payload.username;
+      if (typeof username !== "string" || username === "") throw new TokenRejected("claims", "no username");
     }
-    const username = payload.token_use === "id" ? payload["cognito:username"] : payload.username;
-    if (typeof username !== "string" || username === "") throw new TokenRejected("claims", "no username");
     headers.set(payload, header);
+  };
+
+  /** Whether the token's client (`client_id`, or `aud` of an ID token) is a machine client. */
+  const isMachineClaims = (payload: JwtPayload): boolean => {
+    const client = payload.token_use === "id" ? payload.aud : payload.client_id;
+    return typeof client === "string" && machineClientIds.has(client);
+  };
+
+  /**
+   * What Cognito's client_credentials access token is and a person's is not: no user at all.
+   * A machine client's token with a username (a user signed in through it) is refused rather
+   * than judged as a person's, so that one client id never means two kinds of caller.
+   */
+  const assertMachineClaims = (payload: JwtPayload): void => {
+    if (payload.token_use !== "access")
+      throw new TokenRejected("claims", "a machine client's token must be an access token");
+    if (payload.username !== undefined || payload["cognito:username"] !== undefined) {
+      throw new TokenRejected("claims", "a machine client's token has a username");
+    }
+    if (typeof payload.sub !== "string" || payload.sub !== payload.client_id) {
+      throw new TokenRejected("claims", "a machine client's sub is not its client_id");
+    }
+    if (typeof payload.scope !== "string") throw new TokenRejected("claims", "a machine client's token has no scope");
   };
 
   const verifier = JwtVerifier.create(
@@ -192,8 +222,21 @@ export function createAccessTokenVerifier(
   );
 
   const toVerified = (header: JwtHeader, payload: JwtPayload): VerifiedToken => {
+    if (isMachineClaims(payload)) {
+      return {
+        kind: "machine",
+        sub: payload.sub as string,
+        tokenUse: "access",
+        clientId: payload.client_id as string,
+        scopes: new Set((payload.scope as string).split(" ").filter((scope) => scope !== "")),
+        kid: header.kid as string,
+        expiresAt: (payload.exp as number) * 1000,
+        claims: payload,
+      };
+    }
     const use = payload.token_use === "id" ? "id" : "access";
     return {
+      kind: "user",
       sub: payload.sub as string,
       username: (use === "id" ? payload["cognito:username"] : payload.username) as string,
       tokenUse: use,

@@ -5,6 +5,9 @@
  *    from Cognito's profile (the seeds' RemoteUserBackend `create_unknown_user`). When the header
  *    is present it is the only credential looked at: a bad one is a 401, never a fall-back to
  *    the session cookie (so a header-authenticated request is not exposed to CSRF).
+ *    A machine client's token (client_credentials, `API_MACHINE_CLIENT_IDS`) authenticates a
+ *    machine, not a user: no row is read or created, and only routes that declare one of its
+ *    scopes let it in (permissions.ts).
  * 2. Otherwise the browser's session (DRF's SessionAuthentication), with CSRF checked on unsafe
  *    methods by the API plugin.
  * An inactive local user is refused either way (Django's ModelBackend `user_can_authenticate`).
@@ -14,7 +17,14 @@ import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import { CognitoFailure, profileFromAttributes, toFailure, type CognitoGateway } from "../accounts/cognito.ts";
 import { AccountConflictError, type CognitoProfile, type User, type UserRepository } from "../accounts/users.ts";
 import type { ApiSettings } from "../config.ts";
-import { TokenRejected, maxTokenLength, type AccessTokenVerifier, type VerifiedToken } from "./access-tokens.ts";
+import {
+  TokenRejected,
+  maxTokenLength,
+  type AccessTokenVerifier,
+  type VerifiedMachineToken,
+  type VerifiedToken,
+  type VerifiedUserToken,
+} from "./access-tokens.ts";
 import { ApiError, authenticateHeader, type ApiMessageCode } from "./errors.ts";
 import type { ApiUserQueries, UserWithGroups } from "./queries.ts";
 
@@ -27,11 +37,19 @@ export type ApiCredentials =
        * need. Null when the caller sent an ID token (accepted only when opted in).
        */
       readonly accessToken: string | null;
-      readonly token: VerifiedToken;
+      readonly token: VerifiedUserToken;
       /** The user's group names, read with the row (the hot path needs no second query). */
       readonly groups: readonly string[];
     }
+  | {
+      /** A machine client's client_credentials token: nobody's account, only its scopes. */
+      readonly via: "machine";
+      readonly token: VerifiedMachineToken;
+    }
   | { readonly via: "session"; readonly user: User };
+
+/** A person's credentials: a user token or the session, never a machine. */
+export type PersonCredentials = Exclude<ApiCredentials, { readonly via: "machine" }>;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -123,7 +141,11 @@ export function bearerAuthentication({
   const creating = new Map<string, Promise<User>>();
 
   /** What Cognito knows about the caller: GetUser with their token, else AdminGetUser. */
-  async function profileOf(token: VerifiedToken, accessToken: string, log: FastifyBaseLogger): Promise<CognitoProfile> {
+  async function profileOf(
+    token: VerifiedUserToken,
+    accessToken: string,
+    log: FastifyBaseLogger,
+  ): Promise<CognitoProfile> {
     if (token.tokenUse === "id") {
       // The ID token is the profile, signed; GetUser would refuse it (it wants an access token).
       const c = token.claims;
@@ -165,7 +187,7 @@ export function bearerAuthentication({
     }
   }
 
-  async function createUser(token: VerifiedToken, accessToken: string, log: FastifyBaseLogger): Promise<User> {
+  async function createUser(token: VerifiedUserToken, accessToken: string, log: FastifyBaseLogger): Promise<User> {
     const profile = await profileOf(token, accessToken, log);
     if (profile.sub !== token.sub) {
       log.warn({ sub: token.sub }, "Cognito's profile belongs to another sub");
@@ -188,7 +210,11 @@ export function bearerAuthentication({
     }
   }
 
-  async function userOf(token: VerifiedToken, accessToken: string, log: FastifyBaseLogger): Promise<UserWithGroups> {
+  async function userOf(
+    token: VerifiedUserToken,
+    accessToken: string,
+    log: FastifyBaseLogger,
+  ): Promise<UserWithGroups> {
     let found = await queries.bySub(token.sub);
     if (!found) {
       if (!settings.createUnknownUsers) throw refuse("USER_NOT_FOUND", false);
@@ -222,6 +248,8 @@ export function bearerAuthentication({
         log.info({ reason: rejection.code, why: rejection.message }, "API token refused");
         throw refuse(tokenMessages[rejection.code], true, rejection);
       }
+      // A machine is nobody here: no row to read, none to create.
+      if (token.kind === "machine") return { via: "machine", token };
       const { user, groups } = await userOf(token, raw, log);
       return { via: "bearer", user, groups, accessToken: token.tokenUse === "access" ? raw : null, token };
     },

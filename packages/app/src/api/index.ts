@@ -7,7 +7,9 @@
  *    browser's session — before the body is read, so an anonymous caller gets 401, not 400;
  * 2. check CSRF for session-authenticated unsafe requests (DRF's SessionAuthentication);
  * 3. authorise: the route's declared `config.permission` (permissions.ts), by a hook every route
- *    gets when it is registered; none declared is 403.
+ *    gets when it is registered; none declared is 403. A machine client's token (issue 10) gets
+ *    in only where the permission names one of its scopes, and the OpenAPI document says so:
+ *    those routes list the OAuth 2.0 clientCredentials scheme with the scopes they need.
  * Its own error handler answers DRF's `{"detail": ...}` (errors.ts), its not-found handler 404
  * or 405 with `Allow`.
  *
@@ -18,6 +20,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { TypeBoxValidatorCompiler } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler, RouteOptions } from "fastify";
+import { cognitoIssuer } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import fp from "fastify-plugin";
 import {
@@ -29,6 +32,7 @@ import { bearerAuthentication, hasAuthorizationHeader } from "./authentication.t
 import { ApiError, createApiErrorHandler, notFound, permissionDenied } from "./errors.ts";
 import { publicAccess, type Permission } from "./permissions.ts";
 import { apiUserQueries } from "./queries.ts";
+import { discoverTokenEndpoint } from "./token-endpoint.ts";
 import type { SecurityHeaders } from "../plugins/security-headers.ts";
 import { isSafeMethod } from "../http-methods.ts";
 import healthRoutes from "./routes/health.ts";
@@ -127,8 +131,11 @@ function authorizationHook(route: RouteOptions, db: Db): onRequestHookHandler {
       done();
     };
     try {
+      // A machine is asked as nobody, with its token's scopes (permissions.ts).
+      const user = credentials !== null && credentials.via !== "machine" ? credentials.user : null;
+      const scopes = credentials?.via === "machine" ? credentials.token.scopes : null;
       // Callback-style: most permissions answer at once, with nothing to wait for.
-      const allowed = permission.allows(credentials?.user ?? null, db);
+      const allowed = permission.allows(user, db, scopes);
       if (typeof allowed === "boolean") decide(allowed);
       else allowed.then(decide, done);
     } catch (error) {
@@ -143,6 +150,8 @@ const methodsOf = (route: RouteOptions): string[] => (Array.isArray(route.method
 
 interface ContextOptions {
   readonly verifier: AccessTokenVerifier;
+  /** The pool's token endpoint when machine clients are configured and it was found; else null. */
+  readonly tokenUrl: string | null;
   readonly routes: RouteOptions[];
   readonly extraRoutes: readonly FastifyPluginAsync[];
 }
@@ -162,7 +171,30 @@ async function publicDocs(app: FastifyInstance): Promise<void> {
   });
 }
 
-async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes }: ContextOptions): Promise<void> {
+/** OpenAPI's OAuth 2.0 security scheme with the one flow machine clients use. */
+interface ClientCredentialsScheme {
+  readonly type: "oauth2";
+  readonly description: string;
+  readonly flows: {
+    readonly clientCredentials: { readonly tokenUrl: string; readonly scopes: Record<string, string> };
+  };
+}
+
+/** The OpenAPI name of the machine clients' security scheme. */
+const machineScheme = "machineClient";
+
+/** How people authenticate: every operation but the public ones. */
+const peopleSecurity = (): Record<string, string[]>[] => [{ bearerAuth: [] }, { sessionCookie: [] }];
+
+/** Every scope a route's permission may name (`hasScope`), described for the OpenAPI document. */
+export const machineScopes: Readonly<Record<string, string>> = {
+  "gatehouse/users.read": "Read the user list and any one user (`GET /api/v1/users`, `/api/v1/users/{id}`).",
+};
+
+async function apiContext(
+  app: FastifyInstance,
+  { verifier, tokenUrl, routes, extraRoutes }: ContextOptions,
+): Promise<void> {
   const settings = app.config.api;
   const db = app.database.db;
   const queries = apiUserQueries(app.database, app.config.database, app.log);
@@ -193,9 +225,28 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
     const hooks =
       route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
     if (!hooks.some((hook) => authorizationHooks.has(hook))) route.onRequest = [authorizationHook(route, db), ...hooks];
+    // A route a machine may call says so, with the scopes it needs (the rest inherit the
+    // document's people-only security).
+    const scopes = route.config?.permission?.scopes ?? [];
+    if (tokenUrl !== null && scopes.length > 0 && route.schema && route.schema.security === undefined) {
+      route.schema = { ...route.schema, security: [...peopleSecurity(), { [machineScheme]: [...scopes] }] };
+    }
   });
 
   const secure = app.config.publicUrl.protocol === "https:";
+  const machineClients: Record<string, ClientCredentialsScheme> =
+    tokenUrl === null
+      ? {}
+      : {
+          [machineScheme]: {
+            type: "oauth2",
+            description:
+              "A machine client's access token from Cognito's token endpoint (grant_type=client_credentials, " +
+              "the client's id and secret by HTTP Basic), sent as `Authorization: Bearer <token>`. " +
+              "Accepted only on the operations that list this scheme, with the scope they name.",
+            flows: { clientCredentials: { tokenUrl, scopes: { ...machineScopes } } },
+          },
+        };
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -204,7 +255,9 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
         version: "1.0.0",
         description:
           "Authenticate with a Cognito access token (`Authorization: Bearer <token>`) or, from the site's own pages, " +
-          'the session cookie (unsafe methods then need the `X-CSRF-Token` header). Errors are `{"detail": "..."}`, ' +
+          "the session cookie (unsafe methods then need the `X-CSRF-Token` header). Machine clients (OAuth 2.0 " +
+          "client_credentials) may call only the operations that list the `machineClient` scheme. " +
+          'Errors are `{"detail": "..."}`, ' +
           'or messages per field for 400s: `{"given_name": ["..."]}`.',
       },
       servers: [{ url: app.config.publicUrl.origin }],
@@ -220,9 +273,10 @@ async function apiContext(app: FastifyInstance, { verifier, routes, extraRoutes 
                   description: `\`${settings.headerPrefix} <Cognito access token>\``,
                 },
           sessionCookie: { type: "apiKey", in: "cookie", name: secure ? "__Host-gatehouse" : "gatehouse" },
+          ...machineClients,
         },
       },
-      security: [{ bearerAuth: [] }, { sessionCookie: [] }],
+      security: peopleSecurity(),
     },
   });
 
@@ -297,14 +351,27 @@ async function api(app: FastifyInstance, options: ApiOptions): Promise<void> {
   });
   // Like the seeds, the key set is read at start-up; if Cognito cannot be reached the site
   // still starts, tokens are refused with 503 and /api/v1/health says why and tries again.
-  try {
-    await verifier.loadKeys();
-  } catch (error) {
+  // Machine clients' token endpoint, for the OpenAPI document only (their tokens are verified
+  // like any other): looked up alongside the keys, and only when machine clients are configured.
+  const [keys, tokenEndpoint] = await Promise.allSettled([
+    verifier.loadKeys(),
+    app.config.api.machineClientIds.length > 0
+      ? discoverTokenEndpoint(cognitoIssuer(app.config.cognito), app.config.cognito.endpoint)
+      : Promise.resolve(null),
+  ]);
+  if (keys.status === "rejected") {
     app.log.error(
-      { err: error, jwksUrl: app.config.api.jwksUrl },
+      { err: keys.reason, jwksUrl: app.config.api.jwksUrl },
       "could not load the user pool's signing keys; API tokens are refused until they load",
     );
   }
+  if (tokenEndpoint.status === "rejected") {
+    app.log.warn(
+      { err: tokenEndpoint.reason },
+      "could not find the pool's token endpoint; the OpenAPI document leaves the machine clients' scheme out",
+    );
+  }
+  const tokenUrl = tokenEndpoint.status === "fulfilled" ? tokenEndpoint.value : null;
   app.addHook("onClose", async () => verifier.close());
 
   const routes: RouteOptions[] = [];
@@ -316,7 +383,13 @@ async function api(app: FastifyInstance, options: ApiOptions): Promise<void> {
   });
   app.decorate("apiTokens", verifier);
   app.decorateRequest("apiCredentials", null);
-  await app.register(apiContext, { prefix: "/api", verifier, routes, extraRoutes: options.extraRoutes ?? [] });
+  await app.register(apiContext, {
+    prefix: "/api",
+    verifier,
+    tokenUrl,
+    routes,
+    extraRoutes: options.extraRoutes ?? [],
+  });
 }
 
 export default fp(api, { name: "api", dependencies: ["session-auth"] });

@@ -14,11 +14,9 @@
  *   deactivating someone takes effect at once.
  */
 
-export interface VerifiedToken {
+/** What every verified token carries, a person's or a machine's. */
+interface VerifiedTokenBase {
   readonly sub: string;
-  /** Cognito's username (`username` of access tokens, `cognito:username` of ID tokens). */
-  readonly username: string;
-  readonly tokenUse: "access" | "id";
   readonly clientId: string;
   /** The signing key, to forget the token when its key leaves the key set. */
   readonly kid: string;
@@ -27,6 +25,26 @@ export interface VerifiedToken {
   /** Every claim, for ID tokens (their profile) and for handlers that need more. */
   readonly claims: Readonly<Record<string, unknown>>;
 }
+
+/** A person's token: an access token (or, when opted in, an ID token) with a username. */
+export interface VerifiedUserToken extends VerifiedTokenBase {
+  readonly kind: "user";
+  /** Cognito's username (`username` of access tokens, `cognito:username` of ID tokens). */
+  readonly username: string;
+  readonly tokenUse: "access" | "id";
+}
+
+/**
+ * A machine client's access token (the client_credentials grant): no user, `sub` is the client,
+ * and what it may do is its resource-server scopes (`gatehouse/users.read`).
+ */
+export interface VerifiedMachineToken extends VerifiedTokenBase {
+  readonly kind: "machine";
+  readonly tokenUse: "access";
+  readonly scopes: ReadonlySet<string>;
+}
+
+export type VerifiedToken = VerifiedUserToken | VerifiedMachineToken;
 
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, VerifiedToken>();

@@ -12,8 +12,8 @@ import { CognitoFailure, toFailure } from "../../accounts/cognito.ts";
 import { t } from "../../accounts/messages.ts";
 import { groupNamesOf } from "../../accounts/permissions.ts";
 import { tokensOf } from "../../accounts/session-auth.ts";
-import type { ApiCredentials } from "../authentication.ts";
-import { ApiError, validationFailed } from "../errors.ts";
+import type { PersonCredentials } from "../authentication.ts";
+import { ApiError, permissionDenied, validationFailed } from "../errors.ts";
 import { authenticated } from "../permissions.ts";
 import { ApiUser, errorResponses, rememberedApiUser, toApiUser } from "../schemas.ts";
 
@@ -32,10 +32,14 @@ const MePatch = Type.Object(
   { description: "Only the fields sent change; others (username, email, flags) cannot be changed here." },
 );
 
-/** The caller, as the API's authentication hook left them (the permission guarantees one). */
-export function credentialsOf(request: FastifyRequest): ApiCredentials {
+/**
+ * The person calling, as the API's authentication hook left them (the permission guarantees
+ * one; a machine client has no record of its own, and `authenticated` already refused it).
+ */
+export function credentialsOf(request: FastifyRequest): PersonCredentials {
   const credentials = request.apiCredentials;
   if (!credentials) throw new ApiError(401, "NOT_AUTHENTICATED");
+  if (credentials.via === "machine") throw permissionDenied();
   return credentials;
 }
 
@@ -46,7 +50,7 @@ function nameProblem(name: string): string | null {
 }
 
 /** The caller's Cognito access token: the Bearer token, or the one kept in their session. */
-function accessTokenOf(request: FastifyRequest, credentials: ApiCredentials): string {
+function accessTokenOf(request: FastifyRequest, credentials: PersonCredentials): string {
   if (credentials.via === "bearer") {
     if (credentials.accessToken === null) throw new ApiError(403, "ACCESS_TOKEN_REQUIRED");
     return credentials.accessToken;

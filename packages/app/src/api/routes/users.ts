@@ -1,6 +1,6 @@
 /**
  * `/api/v1/users` and `/api/v1/users/{id}`: the user list for staff who hold
- * `accounts.view_user`, with DRF's page-number pagination (`count`, `next`, `previous`,
+ * `accounts.view_user` and for machine clients with the `gatehouse/users.read` scope, with DRF's page-number pagination (`count`, `next`, `previous`,
  * `results`; `?page=`, `?page_size=` up to 100), `?search=` on username and email
  * (case-insensitive, "contains") and `?ordering=`.
  * https://www.django-rest-framework.org/api-guide/pagination/#pagenumberpagination
@@ -11,7 +11,7 @@ import { Type } from "typebox";
 import { toUser, type User } from "../../accounts/users.ts";
 import type { Db } from "../../db/database.ts";
 import { ApiError, notFound, validationFailed } from "../errors.ts";
-import { allOf, hasPermission, staff } from "../permissions.ts";
+import { allOf, anyOf, hasPermission, hasScope, staff } from "../permissions.ts";
 import { ApiUser, Paginated, errorResponses, toApiUser } from "../schemas.ts";
 
 const orderings = ["username", "-username", "created_at", "-created_at", "email", "-email"] as const;
@@ -34,7 +34,11 @@ const ListQuery = Type.Object({
   ),
 });
 
-const viewUsers = allOf(staff, hasPermission("accounts.view_user"));
+/**
+ * Staff who may view users, or a machine client holding `gatehouse/users.read` (issue 10): the
+ * resource server `gatehouse` and its scope `users.read`, as the dev seed makes them.
+ */
+const viewUsers = anyOf(allOf(staff, hasPermission("accounts.view_user")), hasScope("gatehouse/users.read"));
 
 /**
  * TypeBox's conversion of query strings is lenient ("1.5" → 1, "0x10" → 16); DRF's is not, and
@@ -89,7 +93,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: viewUsers },
       preValidation: async (request) => assertWholeNumbers(request.url),
       schema: {
-        summary: "List users (staff with accounts.view_user)",
+        summary: "List users (staff with accounts.view_user, or gatehouse/users.read)",
         tags: ["users"],
         querystring: ListQuery,
         response: { 200: Paginated(ApiUser), ...errorResponses(400, 401, 403, 404) },
@@ -143,7 +147,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: viewUsers },
       schema: {
-        summary: "One user (staff with accounts.view_user)",
+        summary: "One user (staff with accounts.view_user, or gatehouse/users.read)",
         tags: ["users"],
         params: Type.Object({ id: Type.String({ description: "The user's id (a UUID)." }) }),
         response: { 200: ApiUser, ...errorResponses(401, 403, 404) },
