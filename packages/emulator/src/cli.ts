@@ -19,7 +19,8 @@ Options:
   --data PATH       SQLite database file (default var/emulator.sqlite3)
   --in-memory       keep nothing on disk
   --seed FILE       JSON file of pools/clients/groups with fixed ids (created if missing)
-  --region REGION   region of new pool ids (default us-east-1)
+  --region REGION   region of new pool ids when CreateUserPool is unsigned (a
+                    signed call's region wins, as on AWS; default us-east-1)
   --issuer URL      base of the tokens' iss claim; {region} is replaced, so
                     https://cognito-idp.{region}.amazonaws.com gives AWS's issuers
                     (default: the address the emulator listens on)

@@ -71,6 +71,17 @@ const headerSafe = (message: string): string => {
   return safe.length > maxHeaderMessage ? `${safe.slice(0, maxHeaderMessage - 3)}...` : safe;
 };
 
+/**
+ * The region a SigV4-signed call was signed for: AWS serves each region at its own endpoint, and
+ * an emulator serving all of them at one address learns the caller's region from the signature's
+ * credential scope (`Credential=<key>/<yyyymmdd>/<region>/cognito-idp/aws4_request`). The
+ * signature itself is not verified.
+ */
+const credentialScope = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]{1,32})\/cognito-idp\/aws4_request/;
+export function signingRegionOf(authorization: string | undefined): string | null {
+  return authorization ? (credentialScope.exec(authorization)?.[1] ?? null) : null;
+}
+
 function sendError(reply: FastifyReply, error: CognitoError): FastifyReply {
   return reply
     .code(error.statusCode)
@@ -148,7 +159,9 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
       throw new CognitoError("SerializationException", "Start of structure or map expected.");
     }
-    const result = await operation.execute(ctx, body);
+    const result = await operation.execute(ctx, body, {
+      signingRegion: signingRegionOf(request.headers.authorization),
+    });
     // A Buffer, so that Fastify does not append "; charset=utf-8" to AWS's media type.
     return reply.header("content-type", "application/x-amz-json-1.1").send(Buffer.from(JSON.stringify(result)));
   });

@@ -211,6 +211,17 @@ export function recordRightPassword(ctx: Context, user: User): void {
 }
 
 /**
+ * An unconfirmed user is told so whatever password they typed: Cognito answers
+ * UserNotConfirmedException before it checks the password, so that an app can send them to the
+ * confirmation step (AWS's answer in amazon-cognito-identity-js#288: "this is the intended
+ * behavior"; the same with USER_PASSWORD_AUTH in aws-sdk-js#4608). With SRP it comes at the
+ * first step, before any proof of the password (moto's test_initiate_auth_for_unconfirmed_user).
+ */
+function assertConfirmed(user: User): void {
+  if (user.status === "UNCONFIRMED") throw new CognitoError("UserNotConfirmedException", messages.userNotConfirmed);
+}
+
+/**
  * USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH: checks the password and the user's state in
  * Cognito's order, then opens a session or answers NEW_PASSWORD_REQUIRED.
  */
@@ -222,6 +233,7 @@ export async function passwordSignIn(
   password: string,
 ): Promise<AuthResponse> {
   if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  assertConfirmed(user);
   if (user.status === "RESET_REQUIRED") {
     throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
   }
@@ -318,6 +330,7 @@ export async function srpChallenge(
     };
   }
   if (!user.enabled) throw notAuthorized(messages.userDisabled);
+  assertConfirmed(user);
   if (user.status === "RESET_REQUIRED") {
     throw new CognitoError("PasswordResetRequiredException", messages.passwordResetRequired);
   }

@@ -75,7 +75,10 @@ export function checkAttributes(
     if (definition.AttributeDataType === "Number" && Value !== "" && !Number.isFinite(Number(Value))) {
       throw schemaError(`${Name}: Number must be a valid number\n`);
     }
-    if (definition.AttributeDataType === "Boolean" && Value !== "" && Value !== "true" && Value !== "false") {
+    // AWS reads a Boolean attribute without regard to case ("True" is true); it is kept in the
+    // one spelling the rest of the emulator compares against.
+    const flag = definition.AttributeDataType === "Boolean" ? Value.toLowerCase() : Value;
+    if (definition.AttributeDataType === "Boolean" && flag !== "" && flag !== "true" && flag !== "false") {
       throw schemaError(`${Name}: Value must be 'true' or 'false'\n`);
     }
     if (Name === "email" && Value !== "" && !emailPattern.test(Value))
@@ -83,7 +86,7 @@ export function checkAttributes(
     if (Name === "phone_number" && Value !== "" && !phonePattern.test(Value)) {
       throw invalidParameter("Invalid phone number format.");
     }
-    out[Name] = Value;
+    out[Name] = flag;
   }
   return out;
 }

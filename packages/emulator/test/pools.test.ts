@@ -80,6 +80,7 @@ describe("user pools", () => {
   it("updates a pool, resetting what the update leaves out as AWS does", async () => {
     const pool = await createPool(h, {
       MfaConfiguration: "OPTIONAL",
+      SmsConfiguration: { SnsCallerArn: "arn:aws:iam::123456789012:role/sms" },
       Policies: { PasswordPolicy: { MinimumLength: 10 } },
     });
     await h.cognito.send(

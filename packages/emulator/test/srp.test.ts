@@ -245,11 +245,11 @@ describe("amazon-cognito-identity-js", { timeout: 60_000 }, () => {
     });
   });
 
-  it("is told an unconfirmed user is not confirmed only after proving the password", async () => {
+  it("is told an unconfirmed user is not confirmed whatever the password, as Cognito answers (amazon-cognito-identity-js#288)", async () => {
     await createUser("srp-unconfirmed", { confirm: false });
     expect(await libraryError(signInWithLibrary("srp-unconfirmed", "Wrong-passw0rd"))).toEqual({
-      code: "NotAuthorizedException",
-      message: "Incorrect username or password.",
+      code: "UserNotConfirmedException",
+      message: "User is not confirmed.",
     });
     expect(await libraryError(signInWithLibrary("srp-unconfirmed", password))).toEqual({
       code: "UserNotConfirmedException",

@@ -7,7 +7,9 @@ import {
   AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
   AdminUserGlobalSignOutCommand,
+  CognitoIdentityProviderClient,
   CreateGroupCommand,
+  CreateUserPoolCommand,
   GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   GlobalSignOutCommand,
@@ -201,8 +203,15 @@ describe("CognitoJwtVerifier with AWS's issuer", () => {
   let awsPool: string;
   let awsClient: string;
   beforeAll(async () => {
-    aws = await startHarness({ issuerBase: "https://cognito-idp.{region}.amazonaws.com", region: "eu-west-1" });
-    awsPool = (await createPool(aws)).Id!;
+    aws = await startHarness({ issuerBase: "https://cognito-idp.{region}.amazonaws.com" });
+    // The pool's region is the one its creation was signed for, as on AWS.
+    const inEurope = new CognitoIdentityProviderClient({
+      endpoint: aws.emulator.url,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    awsPool = (await inEurope.send(new CreateUserPoolCommand({ PoolName: "aws" }))).UserPool!.Id!;
+    inEurope.destroy();
     awsClient = (await createClient(aws, awsPool, { ExplicitAuthFlows: flows })).ClientId!;
   });
   afterAll(async () => aws.stop());

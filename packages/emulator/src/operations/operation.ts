@@ -8,19 +8,27 @@ import { validate, type Infer, type StructureShape } from "../shapes.ts";
 import { deliverHeldMessages } from "../triggers/custom-message.ts";
 import { inRequestScope } from "../triggers/scope.ts";
 
+/** What the HTTP request says besides its body. */
+export interface CallMeta {
+  /** The region of the SigV4 credential scope, when the call is signed (`Credential=…/<date>/<region>/…`). */
+  readonly signingRegion: string | null;
+}
+
+const unsigned: CallMeta = { signingRegion: null };
+
 export interface Operation {
-  execute(ctx: Context, body: unknown): Promise<unknown>;
+  execute(ctx: Context, body: unknown, meta?: CallMeta): Promise<unknown>;
 }
 
 export function defineOperation<S extends StructureShape>(
   input: S,
-  run: (ctx: Context, request: Infer<S>) => unknown,
+  run: (ctx: Context, request: Infer<S>, meta: CallMeta) => unknown,
 ): Operation {
   return {
-    async execute(ctx, body) {
+    async execute(ctx, body, meta = unsigned) {
       const request = validate(input, body);
       // Lambda triggers read the call's ClientMetadata and client from here (triggers/scope.ts).
-      return inRequestScope(ctx, request, async () => (await run(ctx, request)) ?? {}, deliverHeldMessages);
+      return inRequestScope(ctx, request, async () => (await run(ctx, request, meta)) ?? {}, deliverHeldMessages);
     },
   };
 }

@@ -13,6 +13,14 @@ import { defineOperation } from "./operation.ts";
 import { decodeToken, encodeToken, isString } from "./pagination.ts";
 import { defaultPasswordPolicy, standardAttributeNames, standardAttributes } from "./pool-defaults.ts";
 
+const arnPattern = String.raw`arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`;
+/** SmsConfigurationType, also SetUserPoolMfaConfig's. */
+const smsConfiguration = shape.structure({
+  SnsCallerArn: shape.string({ required: true, min: 20, max: 2048, pattern: arnPattern }),
+  ExternalId: shape.string(),
+  SnsRegion: shape.string({ min: 5, max: 32, pattern: "[-a-z0-9]+" }),
+});
+
 const verifiable = shape.list(shape.string({ enum: ["phone_number", "email"] }));
 
 const settingsMembers = {
@@ -55,7 +63,57 @@ const settingsMembers = {
   SmsVerificationMessage: shape.string({ min: 6, max: 140 }),
   SmsAuthenticationMessage: shape.string({ min: 6, max: 140 }),
   UserPoolTier: shape.string({ enum: ["LITE", "ESSENTIALS", "PLUS"] }),
+  VerificationMessageTemplate: shape.structure({
+    SmsMessage: shape.string({ min: 6, max: 140 }),
+    EmailMessage: shape.string({ min: 6, max: 20000 }),
+    EmailSubject: shape.string({ min: 1, max: 140 }),
+    EmailMessageByLink: shape.string({ min: 6, max: 20000 }),
+    EmailSubjectByLink: shape.string({ min: 1, max: 140 }),
+    DefaultEmailOption: shape.string({ enum: ["CONFIRM_WITH_LINK", "CONFIRM_WITH_CODE"] }),
+  }),
+  SmsConfiguration: smsConfiguration,
+  EmailConfiguration: shape.structure({
+    SourceArn: shape.string({ min: 20, max: 2048, pattern: arnPattern }),
+    ReplyToEmailAddress: shape.string(),
+    EmailSendingAccount: shape.string({ enum: ["COGNITO_DEFAULT", "DEVELOPER"] }),
+    From: shape.string(),
+    ConfigurationSet: shape.string({ min: 1, max: 64, pattern: "[a-zA-Z0-9_-]+" }),
+  }),
+  DeviceConfiguration: shape.structure({
+    ChallengeRequiredOnNewDevice: shape.boolean(),
+    DeviceOnlyRememberedOnUserPrompt: shape.boolean(),
+  }),
+  UserPoolAddOns: shape.structure({
+    AdvancedSecurityMode: shape.string({ required: true, enum: ["OFF", "AUDIT", "ENFORCED"] }),
+    AdvancedSecurityAdditionalFlows: shape.structure({ CustomAuthMode: shape.string({ enum: ["AUDIT", "ENFORCED"] }) }),
+  }),
 } as const;
+
+/**
+ * The verification texts live twice in UserPoolType: in VerificationMessageTemplate and in the
+ * older EmailVerificationMessage/EmailVerificationSubject/SmsVerificationMessage. Cognito keeps
+ * them in step: a template given fills the older members, and the older members fill a template
+ * left out (moto's test_create_user_pool__overwrite_template_messages, verified on AWS).
+ */
+function verificationTexts(request: Settings) {
+  const template = request.VerificationMessageTemplate ?? {};
+  const EmailVerificationMessage = template.EmailMessage ?? request.EmailVerificationMessage;
+  const EmailVerificationSubject = template.EmailSubject ?? request.EmailVerificationSubject;
+  const SmsVerificationMessage = template.SmsMessage ?? request.SmsVerificationMessage;
+  return {
+    EmailVerificationMessage,
+    EmailVerificationSubject,
+    SmsVerificationMessage,
+    VerificationMessageTemplate: {
+      ...(SmsVerificationMessage !== undefined ? { SmsMessage: SmsVerificationMessage } : {}),
+      ...(EmailVerificationMessage !== undefined ? { EmailMessage: EmailVerificationMessage } : {}),
+      ...(EmailVerificationSubject !== undefined ? { EmailSubject: EmailVerificationSubject } : {}),
+      ...(template.EmailMessageByLink !== undefined ? { EmailMessageByLink: template.EmailMessageByLink } : {}),
+      ...(template.EmailSubjectByLink !== undefined ? { EmailSubjectByLink: template.EmailSubjectByLink } : {}),
+      DefaultEmailOption: template.DefaultEmailOption ?? "CONFIRM_WITH_CODE",
+    },
+  };
+}
 
 const schemaAttribute = shape.structure({
   Name: shape.string({ min: 1, max: 20, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
@@ -106,12 +164,14 @@ function settingsConfig(
     LambdaConfig: typeof lambda === "object" && lambda !== null ? (lambda as Record<string, unknown>) : {},
     AutoVerifiedAttributes: request.AutoVerifiedAttributes,
     MfaConfiguration: request.MfaConfiguration ?? "OFF",
-    EmailConfiguration: { EmailSendingAccount: "COGNITO_DEFAULT" },
+    EmailConfiguration: { EmailSendingAccount: "COGNITO_DEFAULT", ...request.EmailConfiguration },
+    ...(request.SmsConfiguration ? { SmsConfiguration: { ...request.SmsConfiguration } } : {}),
+    ...(request.DeviceConfiguration ? { DeviceConfiguration: { ...request.DeviceConfiguration } } : {}),
+    ...(request.UserPoolAddOns ? { UserPoolAddOns: { ...request.UserPoolAddOns } } : {}),
     AdminCreateUserConfig: {
       AllowAdminCreateUserOnly: request.AdminCreateUserConfig?.AllowAdminCreateUserOnly ?? false,
       UnusedAccountValidityDays: request.AdminCreateUserConfig?.UnusedAccountValidityDays ?? 7,
     },
-    VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
     UserAttributeUpdateSettings: request.UserAttributeUpdateSettings
       ? {
           AttributesRequireVerificationBeforeUpdate:
@@ -122,9 +182,7 @@ function settingsConfig(
       ? { RecoveryMechanisms: request.AccountRecoverySetting.RecoveryMechanisms }
       : undefined,
     UserPoolTags: request.UserPoolTags,
-    EmailVerificationMessage: request.EmailVerificationMessage,
-    EmailVerificationSubject: request.EmailVerificationSubject,
-    SmsVerificationMessage: request.SmsVerificationMessage,
+    ...verificationTexts(request),
     SmsAuthenticationMessage: request.SmsAuthenticationMessage,
     UserPoolTier: request.UserPoolTier ?? "ESSENTIALS",
   };
@@ -164,13 +222,22 @@ export async function createPool(
   ctx: Context,
   request: CreateUserPoolRequest & PassThrough,
   fixedId?: string,
+  region: string = ctx.settings.region,
 ): Promise<Pool> {
   if (request.AliasAttributes?.length && request.UsernameAttributes?.length) {
     throw invalidParameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.");
   }
+  // A pool made with MFA required or optional needs a way to send its codes at once; AWS's
+  // message, as CloudFormation and the CDK relay it (aws/aws-cdk#12075). SetUserPoolMfaConfig
+  // is the way to turn MFA on with TOTP only.
+  if ((request.MfaConfiguration ?? "OFF") !== "OFF" && !request.SmsConfiguration) {
+    throw invalidParameter(
+      "SMS configuration and Auto verification for phone_number are required when MFA is required/optional",
+    );
+  }
   const now = ctx.clock.now();
   const pool: Pool = {
-    id: fixedId ?? newPoolId(ctx.settings.region),
+    id: fixedId ?? newPoolId(region),
     name: request.PoolName,
     config: {
       ...settingsConfig(request),
@@ -211,8 +278,9 @@ export function describePool(ctx: Context, pool: Pool): Record<string, unknown> 
 }
 
 export const poolOperations = {
-  CreateUserPool: defineOperation(createUserPoolInput, async (ctx, request) => {
-    const pool = await createPool(ctx, request);
+  CreateUserPool: defineOperation(createUserPoolInput, async (ctx, request, { signingRegion }) => {
+    // A pool's id starts with its region: the region the call was signed for, as on AWS.
+    const pool = await createPool(ctx, request, undefined, signingRegion ?? ctx.settings.region);
     return { UserPool: describePool(ctx, pool) };
   }),
 
@@ -252,7 +320,12 @@ export const poolOperations = {
     const factors =
       settings.MfaConfiguration === "OFF"
         ? {}
-        : { SoftwareTokenMfaConfiguration, SmsMfaConfiguration, EmailMfaConfiguration, SmsConfiguration };
+        : {
+            SoftwareTokenMfaConfiguration,
+            SmsMfaConfiguration,
+            EmailMfaConfiguration,
+            SmsConfiguration: settings.SmsConfiguration ?? SmsConfiguration,
+          };
     const config: PoolConfig = {
       ...settings,
       ...factors,
