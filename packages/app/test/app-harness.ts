@@ -3,7 +3,7 @@
  * migrated database of the chosen kind, the app built on them, and a small cookie-keeping
  * client over `app.inject` that fills in CSRF tokens the way a browser submits a form.
  */
-import { startEmulator, type RunningEmulator, type Clock } from "@gatehouse/emulator";
+import { parseSeed, startEmulator, type Clock, type EmulatorOptions, type RunningEmulator } from "@gatehouse/emulator";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -21,7 +21,8 @@ import { createCognitoClient } from "../src/accounts/cognito.ts";
 import { buildApp } from "../src/server.tsx";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
 
-const devSeedPath = resolve(import.meta.dirname, "../../emulator/seeds/dev.json");
+const repositoryRoot = resolve(import.meta.dirname, "../../..");
+const devSeedPath = resolve(repositoryRoot, "packages/emulator/seeds/dev.json");
 
 type SeedClient = {
   ClientId: string;
@@ -32,9 +33,12 @@ type SeedPool = {
   Clients: SeedClient[];
 } & Record<string, unknown>;
 
-/** The dev seed: one pool, a web client with a secret, a public client. */
-export function devSeed(): { pools: SeedPool[] } {
-  return JSON.parse(readFileSync(devSeedPath, "utf8")) as { pools: SeedPool[] };
+/**
+ * The dev seed: one pool, a web client with a secret, a public client, and the triggers the
+ * repository ships (triggers/) mapped to the pool's LambdaConfig.
+ */
+export function devSeed(): { pools: SeedPool[]; triggers?: Record<string, string> } {
+  return JSON.parse(readFileSync(devSeedPath, "utf8")) as { pools: SeedPool[]; triggers?: Record<string, string> };
 }
 
 export interface AppHarness {
@@ -60,11 +64,33 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   /** Settings of the seeded pool over the dev seed's, e.g. `{ AliasAttributes: [] }`. */
   readonly pool?: Readonly<Record<string, unknown>>;
+  /** Lambda ARNs mapped to handlers over the dev seed's mapping (the shipped triggers). */
+  readonly triggers?: EmulatorOptions["triggers"];
+  /** How long the emulator waits for a trigger (default 5 s, as Cognito does). */
+  readonly triggerTimeoutMs?: number;
   /**
    * Listen on a free loopback port, with `publicUrl` set to that origin so a real browser's
    * `Origin` header passes the same-origin check (for Chromium tests and screenshots).
    */
   readonly listen?: boolean;
+  /**
+   * With `listen`: the PostConfirmation trigger (triggers/post-confirmation.ts, which the
+   * emulator runs in this process) calls this app's webhook with its secret, as under
+   * `npm run dev`. Off otherwise, so a confirmation makes no row until a sign-in or a token.
+   */
+  readonly webhook?: boolean;
+}
+
+/** Sets the environment the in-process triggers read; gives back a function that restores it. */
+function triggerEnvironment(values: Readonly<Record<string, string>>): () => void {
+  const before = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
 }
 
 /**
@@ -89,14 +115,25 @@ export async function startAppHarness({
   api: apiOverrides = {},
   clock,
   pool: poolOverrides = {},
+  triggers,
+  triggerTimeoutMs,
   listen = false,
+  webhook = false,
 }: HarnessOptions): Promise<AppHarness> {
   const seed = devSeed();
   const pool: SeedPool = { ...seed.pools[0]!, ...poolOverrides };
   seed.pools[0] = pool;
   const web = pool.Clients.find((c) => c.ClientSecret)!;
   const publicClient = pool.Clients.find((c) => !c.ClientSecret)!;
-  const emulator = await startEmulator({ port: 0, inMemory: true, seed, ...(clock ? { clock } : {}) });
+  // Trigger paths are relative to the repository's root, as `npm run dev` reads them.
+  const emulator = await startEmulator({
+    port: 0,
+    inMemory: true,
+    seed: parseSeed(seed, repositoryRoot),
+    ...(triggers ? { triggers } : {}),
+    ...(triggerTimeoutMs ? { triggerTimeoutMs } : {}),
+    ...(clock ? { clock } : {}),
+  });
   const database = await createTestDatabase(kind);
   const port = listen ? await freeLoopbackPort() : null;
   const cognitoSettings: Config["cognito"] = {
@@ -132,6 +169,15 @@ export async function startAppHarness({
   const app = await buildApp({ config, database: database.database, cognito });
   await app.ready();
   if (port !== null) await app.listen({ port, host: "127.0.0.1" });
+  if (webhook && (port === null || config.webhookSecret === null)) {
+    throw new Error("startAppHarness: webhook needs listen and a webhookSecret");
+  }
+  const restoreEnvironment = webhook
+    ? triggerEnvironment({
+        GATEHOUSE_WEBHOOK_URL: `${config.publicUrl.origin}/hooks/cognito/post-confirmation`,
+        GATEHOUSE_WEBHOOK_SECRET: config.webhookSecret!,
+      })
+    : () => undefined;
   return {
     app,
     emulator,
@@ -143,6 +189,7 @@ export async function startAppHarness({
     url: config.publicUrl.origin,
     browser: () => new TestBrowser(app),
     async stop() {
+      restoreEnvironment();
       await app.close();
       cognito.destroy();
       await database.drop();

@@ -366,6 +366,21 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       expect(textOf(res.body)).toContain("A Cognito user with that username already exists.");
       expect(await h.app.users.findByUsername(existing.username)).toBeUndefined();
     });
+
+    it("shows the pool's PreSignUp refusal on the email field when another Cognito user has the address in any case", async () => {
+      const existing = await admin.confirmed();
+      const username = uniqueName("sameaddress");
+      await root.browser.get("/admin/users/add");
+      const res = await root.browser.post("/admin/users/add", {
+        username,
+        email: existing.email.toUpperCase(),
+        usable_password: "false",
+        cognito: "on",
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toMatch(/id="id_email-error">A Cognito user with that email address already exists\./);
+      expect(await h.app.users.findByUsername(username)).toBeUndefined();
+    });
   });
 
   describe("the change form", () => {

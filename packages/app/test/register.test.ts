@@ -4,10 +4,12 @@
  * auto-confirm and closed sign-up settings, CSRF and rate limits.
  */
 import {
+  AdminGetUserCommand,
   CodeDeliveryFailureException,
   CognitoIdentityProviderClient,
   TooManyRequestsException,
   UpdateUserPoolCommand,
+  UserLambdaValidationException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +17,15 @@ import { toFailure } from "../src/accounts/cognito.ts";
 import { cognitoDefaultPolicy, passwordPolicy } from "../src/accounts/forms.ts";
 import { t } from "../src/accounts/messages.ts";
 import { startAppHarness, textOf, type AppHarness } from "./app-harness.ts";
-import { browserAt, CognitoAdmin, goodPassword, latestCode, newAccount, uniqueName } from "./accounts-fixtures.ts";
+import {
+  browserAt,
+  CognitoAdmin,
+  goodPassword,
+  latestCode,
+  newAccount,
+  sentCount,
+  uniqueName,
+} from "./accounts-fixtures.ts";
 
 const databases = ["sqlite", "postgres"] as const;
 
@@ -149,6 +159,49 @@ describe.each(databases)("signing up (%s)", (database) => {
     expect(res.statusCode).toBe(400);
     expect(res.body).toMatch(/id="field-username-error">That username is already taken\./);
     expect(res.body).toContain(`value="${existing.username.toUpperCase()}"`);
+  });
+
+  it("says an email address another account has, in any letter case, is taken (the pool's PreSignUp trigger), and creates no one", async () => {
+    // An address that does not spell the owner's username, so the page cannot show it by accident.
+    const owner = await admin.confirmed({ ...newAccount("mailowner"), email: `${uniqueName("box")}@example.com` });
+    const [local, domain] = owner.email.split("@") as [string, string];
+    for (const email of [
+      owner.email,
+      owner.email.toUpperCase(),
+      `${local[0]!.toUpperCase()}${local.slice(1)}@${domain}`,
+    ]) {
+      const account = { ...newAccount("mailtaker"), email };
+      const browser = browserAt(h);
+      await browser.get("/register");
+      const res = await browser.post("/register", registration(account));
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toMatch(/id="field-email-error">An account with this email address already exists\./);
+      expect(res.body).toContain(`value="${email}"`);
+      expect(res.body).toContain(`value="${account.username}"`);
+      // Neither the trigger's wording nor whose address it is.
+      expect(textOf(res.body)).not.toContain("PreSignUp");
+      expect(res.body).not.toContain(owner.username);
+      await expect(
+        admin.client.send(new AdminGetUserCommand({ UserPoolId: h.poolId, Username: account.username })),
+      ).rejects.toMatchObject({ name: "UserNotFoundException" });
+      expect(sentCount(h, account.username)).toBe(0);
+      expect(await h.app.users.findByUsername(account.username)).toBeUndefined();
+    }
+  });
+
+  it("answers an address held by an unconfirmed account exactly as one held by a confirmed account", async () => {
+    const confirmed = await admin.confirmed(newAccount("heldconfirmed"));
+    const unconfirmed = await admin.unconfirmed(newAccount("heldpending"));
+    const answers: string[] = [];
+    for (const holder of [confirmed, unconfirmed]) {
+      const account = { ...newAccount("prober"), email: holder.email };
+      const browser = browserAt(h);
+      await browser.get("/register");
+      const res = await browser.post("/register", registration(account));
+      expect(res.statusCode).toBe(400);
+      answers.push(textOf(res.body).replaceAll(account.username, "<name>").replaceAll(holder.email, "<email>"));
+    }
+    expect(answers[1]).toBe(answers[0]);
   });
 
   it("shows Cognito's InvalidParameterException as a message on the form", async () => {
@@ -300,6 +353,64 @@ describe.each(databases)("with ALLOW_SIGNUP=false (%s)", (database) => {
     expect(textOf(page.body)).toContain("Page not found");
     const post = await browser.post("/register", registration(newAccount("closed")));
     expect(post.statusCode).toBe(404);
+  });
+});
+
+describe("a PreSignUp trigger that refuses for its own reasons, or fails (sqlite)", () => {
+  const arn = "arn:aws:lambda:us-east-1:000000000000:function:gatehouse-pre-signup";
+  let h: AppHarness;
+  let behaviour: "refuses" | "hangs" = "refuses";
+  beforeAll(async () => {
+    h = await startAppHarness({
+      database: "sqlite",
+      triggers: {
+        [arn]: () => {
+          if (behaviour === "refuses") throw new Error("Blocked by list 7 (internal).");
+          return new Promise(() => undefined);
+        },
+      },
+      triggerTimeoutMs: 300,
+    });
+  });
+  afterAll(async () => h.stop());
+
+  it("shows a general refusal on the form, never the function's own words", async () => {
+    behaviour = "refuses";
+    const account = newAccount("refused");
+    const browser = browserAt(h);
+    await browser.get("/register");
+    const res = await browser.post("/register", registration(account));
+    expect(res.statusCode).toBe(400);
+    expect(textOf(res.body)).toContain(t("REQUEST_REFUSED"));
+    expect(res.body).not.toContain("Blocked by list 7");
+    expect(res.body).toContain(`value="${account.email}"`);
+  });
+
+  it("reads a trigger that does not answer in time as the service not answering", async () => {
+    behaviour = "hangs";
+    const browser = browserAt(h);
+    await browser.get("/register");
+    const res = await browser.post("/register", registration(newAccount("timedout")));
+    expect(res.statusCode).toBe(503);
+    expect(textOf(res.body)).toContain(t("SERVICE_UNAVAILABLE"));
+  });
+});
+
+describe("trigger failures as Cognito words them", () => {
+  const refusal = (message: string) =>
+    toFailure(new UserLambdaValidationException({ message, $metadata: { httpStatusCode: 400 } }));
+
+  it("reads the shipped PreSignUp's refusal as a taken email address, and only that one", () => {
+    expect(refusal("PreSignUp failed with error An account with this email address already exists..").code).toBe(
+      "EMAIL_EXISTS",
+    );
+    expect(refusal("PreSignUp failed with error Registration from this domain is not allowed..").code).toBe(
+      "REQUEST_REFUSED",
+    );
+    expect(
+      refusal("PreAuthentication failed with error An account with this email address already exists..").code,
+    ).toBe("REQUEST_REFUSED");
+    expect(refusal("something else").code).toBe("REQUEST_REFUSED");
   });
 });
 

@@ -70,7 +70,36 @@ const exceptionCodes: Record<string, MessageCode> = {
   UserNotFoundException: "USER_NOT_FOUND",
   // VerifySoftwareToken's answer to a wrong code.
   EnableSoftwareTokenMFAException: "CODE_MISMATCH",
+  // A trigger that could not run (missing, timed out) or answered nonsense: the service failed.
+  UnexpectedLambdaException: "SERVICE_UNAVAILABLE",
+  InvalidLambdaResponseException: "SERVICE_UNAVAILABLE",
 };
+
+/**
+ * What triggers/pre-signup.ts throws (its `emailTakenMessage`) when another account has the
+ * address in any letter case: the contract between that trigger and these pages.
+ */
+export const preSignUpEmailTaken = "An account with this email address already exists.";
+
+/**
+ * A trigger's refusal as Cognito words it: UserLambdaValidationException "<trigger> failed
+ * with error <the function's message>." (the function's own full stop stays, so a sentence ends
+ * "..").
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html
+ */
+const triggerRefusal = /^(\w+) failed with error ([\s\S]*)\.$/;
+
+/**
+ * The function's words are written for us, not for the person (and could say anything): only
+ * a refusal we know becomes one of our messages, the rest a general one.
+ */
+function refusalOf(name: string, message: string, error: unknown): CognitoFailure {
+  const [, trigger, reason] = triggerRefusal.exec(message) ?? [];
+  if (trigger === "PreSignUp" && reason === preSignUpEmailTaken) {
+    return new CognitoFailure("EMAIL_EXISTS", name, message, error);
+  }
+  return new CognitoFailure("REQUEST_REFUSED", name, message, error);
+}
 
 /** Maps an SDK error to our code; anything unrecognised is UNEXPECTED (and logged by the caller). */
 export function toFailure(error: unknown): CognitoFailure {
@@ -87,6 +116,7 @@ export function toFailure(error: unknown): CognitoFailure {
     if (message.includes("session")) return new CognitoFailure("SESSION_EXPIRED", name, message, error);
     return new CognitoFailure("NOT_AUTHORIZED", name, message, error);
   }
+  if (name === "UserLambdaValidationException") return refusalOf(name, message, error);
   if (name === "InvalidParameterException" && message.includes("already confirmed")) {
     return new CognitoFailure("ALREADY_CONFIRMED", name, message, error);
   }

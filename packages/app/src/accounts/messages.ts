@@ -26,6 +26,8 @@ export const messages = {
   TOO_MANY_REQUESTS: "Too many requests right now. Please wait a moment and try again.",
   ALREADY_CONFIRMED: "This account is already confirmed. You can sign in.",
   USER_NOT_FOUND: "We could not find that account.",
+  /** A pool trigger refused the request for a reason the app has no message of its own for. */
+  REQUEST_REFUSED: "We could not accept this. Please check what you entered, or contact support if it keeps happening.",
   ACCOUNT_CONFLICT: "This username belongs to another account here. Please contact support.",
   SESSION_EXPIRED: "This step took too long. Please sign in again.",
   NOT_AUTHORIZED: "You are not allowed to do that. Please sign in again.",

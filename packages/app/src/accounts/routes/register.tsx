@@ -2,7 +2,9 @@
  * `/register`: self-service sign-up (Cognito SignUp with the web client's SECRET_HASH), then
  * `/confirm` for the emailed code — or, with AUTO_CONFIRM_SIGNUPS, AdminConfirmSignUp at once
  * and `/login` (the seeds' optional `admin_confirm_sign_up`). With ALLOW_SIGNUP=false the page
- * does not exist (404), for invite-only products.
+ * does not exist (404), for invite-only products. The pool's PreSignUp trigger may refuse the
+ * sign-up (UserLambdaValidationException, mapped in cognito.ts): an email address that another
+ * account has is an error on that field.
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -154,6 +156,10 @@ export default async function registerRoutes(app: FastifyInstance): Promise<void
           case "USERNAME_EXISTS":
             return show(400, { username: t("USERNAME_EXISTS") });
           case "EMAIL_EXISTS":
+            // The pool's PreSignUp trigger (triggers/pre-signup.ts) refuses an address another
+            // account has, in any letter case. Said like a taken username (PreventUserExistenceErrors
+            // does not cover SignUp), naming no account, and as bounded: the captcha and the
+            // per-address limit come first.
             return show(400, { email: t("EMAIL_EXISTS") });
           case "INVALID_PASSWORD":
             return show(400, { password: invalidPasswordMessage(error.detail) });
