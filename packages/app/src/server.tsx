@@ -29,6 +29,7 @@ import { refuseUnstorableText } from "./unstorable-text.ts";
 import sessionAuth from "./accounts/session-auth.ts";
 import { cognitoGateway } from "./accounts/cognito.ts";
 import { userRepository } from "./accounts/users.ts";
+import { hostedFormTargets } from "./accounts/routes/hosted-sign-in.ts";
 import { viewContextForBareRequest, viewContextOf } from "./pages/view-context.ts";
 import homeRoutes from "./pages/home.tsx";
 import accountsModule from "./accounts/module.ts";
@@ -105,7 +106,7 @@ export async function buildApp({
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", "data:"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...hostedFormTargets(config)],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],

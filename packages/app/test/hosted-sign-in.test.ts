@@ -6,6 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { t } from "../src/accounts/messages.ts";
+import {
+  hostedFormTargets,
+  isHostedFormTarget,
+  type HostedFormSettings,
+} from "../src/accounts/routes/hosted-sign-in.ts";
 import { Browser, signInThrough } from "../../emulator/test/hosted-harness.ts";
 import { startAppHarness, textOf, type AppHarness, type TestBrowser } from "./app-harness.ts";
 import { browserAt, CognitoAdmin, newAccount } from "./accounts-fixtures.ts";
@@ -101,5 +106,33 @@ describe.each(["sqlite", "postgres"] as const)("the hosted sign-in (%s)", (datab
     expect(logout.pathname).toMatch(/\/logout$/);
     expect(logout.searchParams.get("client_id")).toBe(h.webClientId);
     expect(logout.searchParams.get("logout_uri")).toBe("http://localhost:3000/");
+    // The page the sign-out form is on lets that redirect through (Chromium checks it against
+    // form-action, e2e/hosted.test.ts).
+    const policy = String((await browserAt(h).get("/login")).headers["content-security-policy"]);
+    expect(policy).toContain(`form-action 'self' ${new URL(h.emulator.url).origin};`);
+  });
+});
+
+describe("the site's form targets for the hosted sign-in", () => {
+  const aws: HostedFormSettings = { hostedUi: true, cognito: { region: "eu-west-1", endpoint: null } };
+
+  it("names the emulator's origin, or AWS's managed-login domains of the pool's region", () => {
+    const emulator = { hostedUi: true, cognito: { region: "us-east-1", endpoint: "http://127.0.0.1:9229" } };
+    expect(hostedFormTargets(emulator)).toEqual(["http://127.0.0.1:9229"]);
+    expect(hostedFormTargets(aws)).toEqual(["https://*.auth.eu-west-1.amazoncognito.com"]);
+    expect(hostedFormTargets({ ...aws, hostedUi: false })).toEqual([]);
+  });
+
+  it("sends sign-out to Cognito only where the CSP lets the browser follow", () => {
+    expect(isHostedFormTarget(aws, "https://myapp.auth.eu-west-1.amazoncognito.com/logout?x=1")).toBe(true);
+    for (const url of [
+      "https://auth.example.com/logout",
+      "https://myapp.auth.us-east-1.amazoncognito.com/logout",
+      "http://myapp.auth.eu-west-1.amazoncognito.com/logout",
+      "https://myapp.auth.eu-west-1.amazoncognito.com:8443/logout",
+      "https://evil-auth.eu-west-1.amazoncognito.com/logout",
+    ]) {
+      expect(isHostedFormTarget(aws, url), url).toBe(false);
+    }
   });
 });

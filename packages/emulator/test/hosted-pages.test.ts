@@ -18,6 +18,7 @@ import {
 import { createHash } from "node:crypto";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { formActionSources } from "../src/hosted/routes.ts";
 import { totpCodeAt } from "../src/totp.ts";
 import { createConfirmedUser } from "./harness.ts";
 import { Browser, callback, password, startHostedFixture, type HostedFixture, type Page } from "./hosted-harness.ts";
@@ -93,6 +94,36 @@ describe("sign-up", () => {
     await expectSignedIn(back, "bob");
     // The hosted session began: the next authorization skips the form.
     expect((await browser.get(authorizeUrl())).location?.startsWith(callback)).toBe(true);
+  });
+
+  it("lets every page's forms lead to the client's callback, which a browser checks on the redirect after Confirm account", async () => {
+    // Chromium applies CSP form-action to each redirect that follows a form post: with 'self'
+    // alone, the 302 to the callback after confirming (or signing in) was blocked and the person
+    // stayed on the confirmation page.
+    const browser = new Browser();
+    const signUp = await browser.get(`${f.base}/signup?${new URL(authorizeUrl()).searchParams}`);
+    const sent = await browser.submit(signUp, "/signup", {
+      username: "csp-ivy",
+      email: "csp-ivy@example.com",
+      password,
+    });
+    const confirm = await browser.get(sent.location!);
+    for (const page of [await loginPage(new Browser()), signUp, confirm]) {
+      const policy = page.headers.get("content-security-policy") ?? "";
+      expect(policy).toContain(`form-action 'self' ${new URL(callback).origin};`);
+      expect(policy).toContain("frame-ancestors 'none'");
+    }
+    await expectSignedIn(await browser.submit(confirm, "/confirmUser", { code: codeFor("csp-ivy") }), "csp-ivy");
+    // A page drawn before any callback is known (an unknown client) allows its own origin only.
+    const error = await new Browser().get(`${f.base}/login?client_id=nosuchclient&response_type=code`);
+    expect(error.status).toBeGreaterThanOrEqual(400);
+    expect(error.headers.get("content-security-policy")).toContain("form-action 'self';");
+  });
+
+  it("names an app's own scheme as the form target of a native app's callback", () => {
+    expect(formActionSources("com.example.app://callback")).toBe("'self' com.example.app:");
+    expect(formActionSources("https://app.example.com:8443/cb?x=1")).toBe("'self' https://app.example.com:8443");
+    expect(formActionSources(null)).toBe("'self'");
   });
 
   it("shows Cognito's refusal on the form: a taken username, a weak password", async () => {

@@ -72,15 +72,28 @@ export function hostedEndpoints(origin: string, domain: string): Record<string, 
   };
 }
 
-const pageHeaders = {
+/**
+ * Where a page's forms may lead: its own origin, and the client's callback (validated against
+ * its CallbackURLs before any page is drawn). Chromium applies `form-action` to every redirect
+ * that follows a form post, so with `'self'` alone the 302 to the callback after signing in or
+ * confirming a sign-up was blocked and the person stayed on the page.
+ */
+export function formActionSources(redirectUri: string | null): string {
+  if (redirectUri === null) return "'self'";
+  const url = new URL(redirectUri);
+  // An app's own scheme (myapp://callback) is allowed as a scheme source; its origin is "null".
+  const target = url.protocol === "http:" || url.protocol === "https:" ? url.origin : url.protocol;
+  return `'self' ${target}`;
+}
+
+const pageHeaders = (redirectUri: string | null) => ({
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store",
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
-  "content-security-policy":
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-};
+  "content-security-policy": `default-src 'none'; style-src 'self'; img-src 'self' data:; form-action ${formActionSources(redirectUri)}; frame-ancestors 'none'; base-uri 'none'`,
+});
 
 const jsonHeaders = {
   "content-type": "application/json;charset=UTF-8",
@@ -139,7 +152,11 @@ export function hostedRoutes(ctx: Context, operations: OperationTable) {
     return { domain, pool, path: `/${domain}` };
   }
 
+  /** The callback of the authorization request each page answers, for its `form-action`. */
+  const callbacks = new WeakMap<FastifyReply, string>();
+
   function frameOf(request: FastifyRequest, reply: FastifyReply, site: Site, auth: AuthorizeRequest): PageFrame {
+    callbacks.set(reply, auth.redirectUri);
     return {
       base: site.path,
       appName: auth.client.name,
@@ -149,7 +166,10 @@ export function hostedRoutes(ctx: Context, operations: OperationTable) {
   }
 
   const sendPage = (reply: FastifyReply, html: string, status = 200) =>
-    reply.code(status).headers(pageHeaders).send(html);
+    reply
+      .code(status)
+      .headers(pageHeaders(callbacks.get(reply) ?? null))
+      .send(html);
 
   /** Sends the browser back to the client with a code, or tokens in the fragment. */
   async function complete(reply: FastifyReply, auth: AuthorizeRequest, user: User, authTime: number) {

@@ -13,7 +13,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import * as oidc from "openid-client";
-import { cognitoIssuer } from "../../config.ts";
+import { cognitoIssuer, type CognitoSettings } from "../../config.ts";
 import type { CognitoTokens } from "../../plugins/session-types.ts";
 import { fieldOf } from "../forms.ts";
 import { profileFromIdToken } from "../cognito.ts";
@@ -24,6 +24,35 @@ import { continueSignIn } from "../sign-in.ts";
 export const hostedScopes = "openid email profile aws.cognito.signin.user.admin";
 
 export const callbackPath = "/auth/callback";
+
+/** What `hostedFormTargets` reads of the configuration. */
+export interface HostedFormSettings {
+  readonly hostedUi: boolean;
+  readonly cognito: Pick<CognitoSettings, "region" | "endpoint">;
+}
+
+/**
+ * Where the site's forms may lead besides itself (CSP `form-action`): signing out of a hosted
+ * session posts to /logout, which redirects to Cognito's `/logout`, and Chromium checks every
+ * redirect after a form post against `form-action` (with `'self'` alone the browser stopped at
+ * /logout). The emulator's pages are on its own origin; AWS's managed login on
+ * `<prefix>.auth.<region>.amazoncognito.com`.
+ */
+export function hostedFormTargets(config: HostedFormSettings): string[] {
+  if (!config.hostedUi) return [];
+  if (config.cognito.endpoint !== null) return [new URL(config.cognito.endpoint).origin];
+  return [`https://*.auth.${config.cognito.region}.amazoncognito.com`];
+}
+
+/** Whether `url` is one of `hostedFormTargets` (a custom domain is not: the CSP would refuse it). */
+export function isHostedFormTarget(config: HostedFormSettings, url: string): boolean {
+  const { origin, protocol, host } = new URL(url);
+  return hostedFormTargets(config).some((target) =>
+    target.includes("*.")
+      ? protocol === "https:" && host.endsWith(target.slice(target.indexOf("*.") + 1)) && !host.includes(":")
+      : origin === target,
+  );
+}
 
 declare module "../../plugins/session-types.ts" {
   interface SessionData {

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { endSession, flash, tokensOf } from "../session-auth.ts";
+import { isHostedFormTarget } from "./hosted-sign-in.ts";
 
 export default async function logoutRoutes(app: FastifyInstance): Promise<void> {
   app.post("/logout", { preHandler: app.csrfProtection }, async (request, reply) => {
@@ -23,6 +24,12 @@ export default async function logoutRoutes(app: FastifyInstance): Promise<void> 
     await endSession(request);
     flash(request, "success", "SIGNED_OUT");
     const hostedLogout = hosted && app.hostedLogoutUrl ? await app.hostedLogoutUrl() : null;
+    if (hostedLogout !== null && !isHostedFormTarget(app.config, hostedLogout)) {
+      // The site's CSP would stop the browser at this redirect (a custom domain): sign-out here
+      // still ends, the hosted session lasts its hour.
+      request.log.warn({ hostedLogout }, "the hosted sign-out is not on a domain the site's CSP allows");
+      return reply.redirect("/", 303);
+    }
     return reply.redirect(hostedLogout ?? "/", 303);
   });
 }
