@@ -15,7 +15,7 @@ import {
   UpdateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, createPool, errorOf, startHarness, type Harness } from "./harness.ts";
+import { createClient, createPool, errorOf, rawCall, startHarness, type Harness } from "./harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -129,16 +129,8 @@ describe("the pool id's region", () => {
   });
 
   it("is the emulator's --region when the call is not signed", async () => {
-    const response = await fetch(h.emulator.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": "AWSCognitoIdentityProviderService.CreateUserPool",
-      },
-      body: JSON.stringify({ PoolName: "unsigned" }),
-    });
-    const body = (await response.json()) as { UserPool: { Id: string } };
-    expect(body.UserPool.Id).toMatch(/^us-east-1_/);
+    const { json } = await rawCall(h.emulator.url, "CreateUserPool", JSON.stringify({ PoolName: "unsigned" }));
+    expect((json.UserPool as { Id: string }).Id).toMatch(/^us-east-1_/);
   });
 });
 

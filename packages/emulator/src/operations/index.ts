@@ -6,12 +6,15 @@ import { challengeOperations } from "./challenges.ts";
 import { clientOperations } from "./clients.ts";
 import { domainOperations } from "./domains.ts";
 import { groupOperations } from "./groups.ts";
+import { identityProviderOperations } from "./identity-providers.ts";
 import { mfaOperations } from "./mfa.ts";
 import type { OperationTable } from "./operation.ts";
+import { poolSettingOperations } from "./pool-settings.ts";
 import { poolOperations } from "./pools.ts";
 import { recoveryOperations } from "./recovery.ts";
 import { resourceServerOperations } from "./resource-servers.ts";
 import { signUpOperations } from "./signup.ts";
+import { tagOperations } from "./tags.ts";
 import { tokenOperations } from "./tokens.ts";
 
 export const operations: OperationTable = {
@@ -28,4 +31,7 @@ export const operations: OperationTable = {
   ...mfaOperations,
   ...domainOperations,
   ...resourceServerOperations,
+  ...identityProviderOperations,
+  ...tagOperations,
+  ...poolSettingOperations,
 };

@@ -16,3 +16,18 @@ export function decodeToken<T>(token: string, isValid: (value: unknown) => value
 }
 
 export const isString = (value: unknown): value is string => typeof value === "string";
+
+/**
+ * A page fetched with one item more than `limit`: the items to show, and the token of the last
+ * one shown when there is more (under `tokenName`, NextToken or PaginationToken).
+ */
+export function pageOf<T>(
+  fetched: readonly T[],
+  limit: number,
+  keyOf: (item: T) => string,
+  tokenName = "NextToken",
+): { shown: T[]; more: Record<string, string> } {
+  const shown = fetched.slice(0, limit);
+  const last = shown.at(-1);
+  return { shown, more: fetched.length > limit && last !== undefined ? { [tokenName]: encodeToken(keyOf(last)) } : {} };
+}

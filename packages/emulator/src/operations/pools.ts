@@ -200,21 +200,35 @@ function schemaOf(request: CreateUserPoolRequest): SchemaAttribute[] {
       if (attribute.Mutable !== undefined) standard.Mutable = attribute.Mutable;
       continue;
     }
-    if (attribute.Required) throw invalidParameter("Required custom attributes are not supported currently.");
-    const full = `custom:${name}`;
-    if (schema.some((a) => a.Name === full)) throw invalidParameter(`Existing attribute already has name ${full}.`);
-    const type = attribute.AttributeDataType ?? "String";
-    schema.push({
-      Name: full,
-      AttributeDataType: type,
-      DeveloperOnlyAttribute: attribute.DeveloperOnlyAttribute ?? false,
-      Mutable: attribute.Mutable ?? true,
-      Required: false,
-      ...(type === "String" ? { StringAttributeConstraints: { ...attribute.StringAttributeConstraints } } : {}),
-      ...(type === "Number" ? { NumberAttributeConstraints: { ...attribute.NumberAttributeConstraints } } : {}),
-    });
+    schema.push(customAttribute(schema, attribute));
   }
   return schema;
+}
+
+type SchemaAttributeRequest = NonNullable<CreateUserPoolRequest["Schema"]>[number];
+
+/**
+ * A custom attribute as the schema keeps it: `custom:` + its name, or `dev:custom:` + its name
+ * for a developer-only one, refusing a name taken in either form ("custom:banana: Existing
+ * attribute already has name dev:custom:banana.", moto's wording of AWS's answer).
+ */
+function customAttribute(schema: readonly SchemaAttribute[], attribute: SchemaAttributeRequest): SchemaAttribute {
+  if (!attribute.Name) throw invalidParameter("Schema attribute name is required.");
+  if (attribute.Required) throw invalidParameter("Required custom attributes are not supported currently.");
+  const plain = `custom:${attribute.Name}`;
+  const full = attribute.DeveloperOnlyAttribute ? `dev:${plain}` : plain;
+  const taken = schema.find((a) => a.Name === plain || a.Name === `dev:${plain}`);
+  if (taken) throw invalidParameter(`${plain}: Existing attribute already has name ${taken.Name}.`);
+  const type = attribute.AttributeDataType ?? "String";
+  return {
+    Name: full,
+    AttributeDataType: type,
+    DeveloperOnlyAttribute: attribute.DeveloperOnlyAttribute ?? false,
+    Mutable: attribute.Mutable ?? true,
+    Required: false,
+    ...(type === "String" ? { StringAttributeConstraints: { ...attribute.StringAttributeConstraints } } : {}),
+    ...(type === "Number" ? { NumberAttributeConstraints: { ...attribute.NumberAttributeConstraints } } : {}),
+  };
 }
 
 /** Creates a pool (with a fixed id when seeding). */
@@ -337,6 +351,25 @@ export const poolOperations = {
     ctx.store.pools.update(pool.id, config, ctx.clock.now());
     return {};
   }),
+
+  /** https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AddCustomAttributes.html */
+  AddCustomAttributes: defineOperation(
+    shape.structure({
+      UserPoolId: userPoolId,
+      CustomAttributes: shape.list({ ...schemaAttribute, required: true }, { required: true, min: 1, max: 25 }),
+    }),
+    (ctx, request) => {
+      ctx.store.transaction(() => {
+        const pool = requirePool(ctx, request.UserPoolId);
+        const schema = [...pool.config.SchemaAttributes];
+        for (const attribute of request.CustomAttributes) schema.push(customAttribute(schema, attribute));
+        if (schema.filter((a) => a.Name.startsWith("custom:")).length > 50)
+          throw invalidParameter("A user pool can have at most 50 custom attributes.");
+        ctx.store.pools.update(pool.id, { ...pool.config, SchemaAttributes: schema }, ctx.clock.now());
+      });
+      return {};
+    },
+  ),
 
   DeleteUserPool: defineOperation(shape.structure({ UserPoolId: userPoolId }), (ctx, { UserPoolId }) => {
     const pool = requirePool(ctx, UserPoolId);

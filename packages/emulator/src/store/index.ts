@@ -3,6 +3,7 @@ import { challengeRepository } from "./challenges.ts";
 import { clientRepository } from "./clients.ts";
 import { codeRepository } from "./codes.ts";
 import type { Db } from "./database.ts";
+import { documentRepository } from "./documents.ts";
 import { groupRepository } from "./groups.ts";
 import { hostedRepository } from "./hosted.ts";
 import { keyRepository } from "./keys.ts";
@@ -24,6 +25,7 @@ export function createStore(db: Db) {
     keys: keyRepository(db),
     outbox: outboxRepository(db),
     hosted: hostedRepository(db),
+    documents: documentRepository(db),
     /** Runs `work` atomically; it must be synchronous (better-sqlite3 transactions are). */
     transaction<T>(work: () => T): T {
       return db.transaction(work)();
