@@ -3,12 +3,14 @@
  *
  * - dev: everything on one machine with nothing to set up — the Cognito emulator (seeded with a
  *   pool, a web client with a secret, a public client, a machine client and the hosted UI's
- *   domain), SQLite under var/, migrations, the app on http://localhost:3000 with the hosted
- *   sign-in on and the machine client allowed on the API. Settings from the environment or `.env` override the defaults.
+ *   domain, and the pool's triggers from triggers/ given what they need), SQLite under var/,
+ *   migrations, the app on http://localhost:3000 with the hosted sign-in on and the machine
+ *   client allowed on the API. Settings from the environment or `.env` override the defaults.
  * - start: the built app in production mode; settings must be complete. SIGTERM shuts it down
  *   gracefully (shutdown.ts).
  * - migrate: applies pending migrations to DATABASE_URL.
  */
+import { DescribeUserPoolCommand, type CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -48,8 +50,49 @@ function devSessionSecret(): string {
   return secret;
 }
 
+/**
+ * What the triggers the emulator runs in this process read (triggers/README.md): the endpoint
+ * PreSignUp asks ListUsers of, and the webhook PostConfirmation calls with the secret the app
+ * checks. The webhook goes to the address the app listens on, not its public URL, which may
+ * name a proxy or resolve elsewhere; a GATEHOUSE_WEBHOOK_URL set outside is kept.
+ */
+function exposeToTriggers(emulatorUrl: string, appUrl: string, webhookSecret: string): string {
+  process.env.GATEHOUSE_EMULATOR_URL = emulatorUrl;
+  process.env.GATEHOUSE_WEBHOOK_URL ||= `${appUrl}/hooks/cognito/post-confirmation`;
+  process.env.GATEHOUSE_WEBHOOK_SECRET = webhookSecret;
+  return process.env.GATEHOUSE_WEBHOOK_URL;
+}
+
+/** The address to call a server listening on `host`: a wildcard host is reached on loopback. */
+function callableOrigin(host: string, port: number): string {
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/**
+ * A pool the emulator's database kept from before the seed gave it its LambdaConfig runs no
+ * triggers (a stored pool is not re-seeded): the line that says so and how to start afresh.
+ */
+async function staleTriggersWarning(cognito: CognitoIdentityProviderClient, pool: SeedPool): Promise<string[]> {
+  const wanted = pool.LambdaConfig ?? {};
+  let stored: Record<string, unknown>;
+  try {
+    const { UserPool } = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }));
+    stored = { ...UserPool?.LambdaConfig };
+  } catch {
+    return []; // The app's own start-up checks say what is wrong with the pool.
+  }
+  const missing = Object.keys(wanted).filter((name) => stored[name] !== wanted[name]);
+  if (missing.length === 0) return [];
+  return [
+    `  ! The dev pool in var/emulator.sqlite3 predates its seed's triggers (${missing.join(", ")} do not run):`,
+    "    stop, delete var/emulator.sqlite3 (its users go with it) and start again.",
+  ];
+}
+
 interface SeedPool {
   Id: string;
+  LambdaConfig?: Record<string, string>;
   Clients: { ClientId: string; ClientSecret?: string; AllowedOAuthFlows?: string[] }[];
 }
 
@@ -58,6 +101,8 @@ async function dev(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
   const banner: string[] = [];
   let stopEmulator: (() => Promise<void>) | null = null;
+  let emulatorUrl: string | null = null;
+  let seededPool: SeedPool | null = null;
   if (!env.COGNITO_ENDPOINT && !env.COGNITO_USER_POOL_ID) {
     // Imported here only: production never loads the emulator.
     const { startEmulator, parseSeed } = await import("@gatehouse/emulator");
@@ -65,10 +110,15 @@ async function dev(): Promise<void> {
     const emulator = await startEmulator({
       port: Number(env.EMULATOR_PORT ?? emulatorPort),
       dataPath: resolve(process.cwd(), "var/emulator.sqlite3"),
-      seed: parseSeed(seedDocument),
+      // Its trigger paths (triggers/…) are the repository's, wherever dev is started from.
+      seed: parseSeed(seedDocument, repositoryRoot),
       messageLog: (line) => process.stdout.write(`[emulator] ${line}\n`),
     });
     stopEmulator = () => emulator.stop();
+    emulatorUrl = emulator.url;
+    seededPool = seedDocument.pools[0]!;
+    // The app and the PostConfirmation trigger share the webhook's secret: one per run unless set.
+    env.GATEHOUSE_WEBHOOK_SECRET ||= randomBytes(32).toString("hex");
     const pool = seedDocument.pools[0]!;
     const web = pool.Clients.find((c) => c.ClientSecret)!;
     const publicClient = pool.Clients.find((c) => !c.ClientSecret);
@@ -95,7 +145,13 @@ async function dev(): Promise<void> {
   const cognito = createCognitoClient(config.cognito);
   const app = await buildApp({ config, database, cognito, logger: true });
   const port = Number(env.PORT ?? config.publicUrl.port ?? 3000) || 3000;
-  await app.listen({ port, host: env.HOST ?? "127.0.0.1" });
+  const host = env.HOST ?? "127.0.0.1";
+  await app.listen({ port, host });
+  if (emulatorUrl !== null) {
+    const webhook = exposeToTriggers(emulatorUrl, callableOrigin(host, port), env.GATEHOUSE_WEBHOOK_SECRET!);
+    banner.push(`  Triggers          PreSignUp; PostConfirmation → ${webhook}`);
+    if (seededPool) banner.push(...(await staleTriggersWarning(cognito, seededPool)));
+  }
   process.stdout.write(
     [
       "",
