@@ -3,12 +3,14 @@
  * password recovery — driven by what is on the screen (labels, roles, the catalogue's messages),
  * against the app on a loopback port and the Cognito emulator whose outbox stands in for email.
  */
+import { AdminGetUserCommand, CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import type { IncomingMessage } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { messages, t } from "../packages/app/src/accounts/messages.ts";
 import { totpCodeAt } from "../packages/app/src/backoffice/totp.ts";
 import { launchChromium, viewports } from "./chromium.ts";
-import { signIn, startSite, uniqueUser, type Site } from "./site.ts";
+import { signIn, startSite, uniqueUser, type Site, type TestUser } from "./site.ts";
 
 /** What the person reads: the page's visible text. */
 const visibleText = (page: Page): Promise<string> => page.locator("body").innerText();
@@ -22,6 +24,16 @@ async function submit(page: Page, name: RegExp): Promise<void> {
 /** Waits until the captcha widget has solved the page's challenge (it starts as the page loads). */
 async function captchaSolved(page: Page): Promise<void> {
   await expect.poll(() => page.locator('input[name="altcha"]').inputValue(), { timeout: 10_000 }).not.toBe("");
+}
+
+/** Fills in the registration form for `user` and waits for the captcha to be solved. */
+async function fillRegistration(page: Page, user: TestUser): Promise<void> {
+  await page.goto("/register");
+  await page.getByLabel(/^username$/i).fill(user.username);
+  await page.getByLabel(/^email/i).fill(user.email);
+  await page.getByLabel(/^password$/i).fill(user.password);
+  await page.getByLabel(/password again|confirm password/i).fill(user.password);
+  await captchaSolved(page);
 }
 
 /** A code of the same shape that is certainly not `code`. */
@@ -57,12 +69,7 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
   it("registers, confirms with the emailed code, signs in, sees the dashboard and signs out", async () => {
     const user = uniqueUser("ada");
 
-    await page.goto("/register");
-    await page.getByLabel(/^username$/i).fill(user.username);
-    await page.getByLabel(/^email/i).fill(user.email);
-    await page.getByLabel(/^password$/i).fill(user.password);
-    await page.getByLabel(/password again|confirm password/i).fill(user.password);
-    await captchaSolved(page);
+    await fillRegistration(page, user);
     await submit(page, /^create account$/i);
     await page.waitForURL(/\/confirm/);
 
@@ -98,14 +105,72 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     expect(new URL(page.url()).pathname).toBe("/login");
   });
 
+  it("registers and confirms: the PostConfirmation trigger has made the person's row, before any sign-in or API call", async () => {
+    const user = uniqueUser("ida");
+    // Every request the app's socket receives from here on, browser's and triggers' alike.
+    const requests: string[] = [];
+    const listen = (request: IncomingMessage) => requests.push(`${request.method} ${request.url}`);
+    site.harness.app.server.on("request", listen);
+    try {
+      await fillRegistration(page, user);
+      await submit(page, /^create account$/i);
+      await page.waitForURL(/\/confirm/);
+      expect(await site.harness.app.users.findByUsername(user.username)).toBeUndefined();
+
+      await page.getByLabel(/code/i).fill(site.latestCode(user.username));
+      await submit(page, /^confirm/i);
+      await page.waitForURL(/\/login/);
+      expect(await visibleText(page)).toContain(messages.CONFIRMED);
+    } finally {
+      site.harness.app.server.off("request", listen);
+    }
+
+    const cognito = new CognitoIdentityProviderClient({
+      endpoint: site.harness.emulator.url,
+      region: site.harness.config.cognito.region,
+      credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
+    });
+    const { UserAttributes = [] } = await cognito.send(
+      new AdminGetUserCommand({ UserPoolId: site.harness.poolId, Username: user.username }),
+    );
+    cognito.destroy();
+    const sub = UserAttributes.find((a) => a.Name === "sub")?.Value;
+    expect(sub).toMatch(/^[0-9a-f-]{36}$/);
+
+    const row = await site.harness.app.users.findBySub(sub!);
+    expect(row).toMatchObject({
+      username: user.username,
+      email: user.email,
+      emailVerified: true,
+      cognitoSub: sub,
+      isActive: true,
+      // No sign-in made it: a sign-in sets last_login.
+      lastLogin: null,
+    });
+    expect(row?.lastSyncedAt).toBeInstanceOf(Date);
+    // The trigger's signed call made it; no token ever reached the app.
+    expect(requests).toContain("POST /hooks/cognito/post-confirmation");
+    expect(requests.filter((r) => r.startsWith("POST /login") || r.includes("/api/"))).toEqual([]);
+  });
+
+  it("refuses a sign-up with an email address another account has in another letter case, next to the field", async () => {
+    const holder = uniqueUser("alan");
+    await site.createConfirmedUser(holder);
+    const user = { ...uniqueUser("alan"), email: holder.email.toUpperCase() };
+    await fillRegistration(page, user);
+    await submit(page, /^create account$/i);
+    expect(new URL(page.url()).pathname).toBe("/register");
+    // The message is next to the field and read out with it (aria-describedby).
+    const describedBy = (await page.getByLabel(/^email/i).getAttribute("aria-describedby")) ?? "";
+    expect(describedBy.split(" ")).toContain("field-email-error");
+    expect(await page.locator("#field-email-error").innerText()).toBe(messages.EMAIL_EXISTS);
+    expect(await page.getByLabel(/^username$/i).inputValue()).toBe(user.username);
+    await expect(site.harness.app.users.findByUsername(user.username)).resolves.toBeUndefined();
+  });
+
   it("registers, turns on an authenticator app from the key on the page, then signs in with its code — not a wrong or a replayed one", async () => {
     const user = uniqueUser("grace");
-    await page.goto("/register");
-    await page.getByLabel(/^username$/i).fill(user.username);
-    await page.getByLabel(/^email/i).fill(user.email);
-    await page.getByLabel(/^password$/i).fill(user.password);
-    await page.getByLabel(/password again|confirm password/i).fill(user.password);
-    await captchaSolved(page);
+    await fillRegistration(page, user);
     await submit(page, /^create account$/i);
     await page.getByLabel(/code/i).fill(site.latestCode(user.username));
     await submit(page, /^confirm/i);

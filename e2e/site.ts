@@ -43,10 +43,12 @@ export function uniqueUser(prefix: string): TestUser {
 }
 
 export async function startSite(config: Partial<Omit<Config, "cognito" | "database">> = {}): Promise<Site> {
-  // The captcha is on, as it is by default, with a light challenge: the browser solves it.
+  // The captcha is on, as it is by default, with a light challenge: the browser solves it. The
+  // pool's triggers run as under `npm run dev`: PostConfirmation calls this site's webhook.
   const harness = await startAppHarness({
     database: "sqlite",
     listen: true,
+    webhook: true,
     config: { captcha: { maxNumber: 5_000 }, hostedUi: true, ...config },
   });
   // An administrator's client: the emulator does not check signatures, AWS would want IAM keys.
