@@ -16,6 +16,7 @@ import { hostedEndpoints, hostedRoutes } from "./hosted/routes.ts";
 import type { OperationTable } from "./operations/operation.ts";
 import { outboxPage } from "./outbox-page.ts";
 import { OutboxQueryError, parseOutboxQuery } from "./outbox-query.ts";
+import { countJwksRequest, keyRoutes } from "./key-rotation.ts";
 import { jwksOf } from "./tokens.ts";
 
 const targetPrefix = "AWSCognitoIdentityProviderService.";
@@ -169,6 +170,7 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
   app.get<{ Params: { poolId: string } }>("/:poolId/.well-known/jwks.json", async (request, reply) => {
     const pool = ctx.store.pools.get(request.params.poolId);
     if (!pool) return reply.code(404).send({ message: `User pool ${request.params.poolId} does not exist.` });
+    countJwksRequest(ctx, pool.id);
     return reply.header("cache-control", "public, max-age=300").send(await jwksOf(ctx, pool.id));
   });
 
@@ -198,6 +200,7 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
     reply.type("text/html; charset=utf-8").send(outboxPage(ctx.outbox.list(parseOutboxQuery(request.url)))),
   );
   app.get("/_health", async () => ({ status: "ok" }));
+  void app.register(keyRoutes(ctx));
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ message: `No route for ${request.method} ${request.url.split("?")[0] ?? ""}` }),

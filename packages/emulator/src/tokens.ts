@@ -18,6 +18,7 @@ import {
 import { importJWK, SignJWT, type JWK } from "jose";
 import type { Context } from "./context.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
+import { retiredAccessKey, retiredJwks } from "./retired-keys.ts";
 import { newOpaque } from "./ids.ts";
 import type { Client, Group, Pool, TimeUnit, User } from "./model.ts";
 import type { StoredKey, TokenUse } from "./store/keys.ts";
@@ -72,8 +73,9 @@ const generating = new WeakMap<Context, Map<string, Promise<void>>>();
 /**
  * The pool's stored key pairs, generated on first need (the first JWKS request or the first
  * token) rather than at CreateUserPool: two RSA-2048 key pairs cost ~100–250 ms here, and most
- * pools a test suite creates never sign a token. Once stored they never change, so the JWKS a
- * verifier caches stays valid across restarts. Concurrent first needs share one generation.
+ * pools a test suite creates never sign a token. Once stored they change only by rotation
+ * (key-rotation.ts), so the JWKS a verifier caches stays valid across restarts. Concurrent first
+ * needs share one generation.
  */
 async function ensurePoolKeys(ctx: Context, poolId: string): Promise<StoredKey[]> {
   const stored = ctx.store.keys.ofPool(poolId);
@@ -117,14 +119,16 @@ export async function loadPoolKeys(ctx: Context, poolId: string): Promise<PoolKe
     };
   };
   const keys: PoolKeys = { id: await load("id"), access: await load("access") };
-  ctx.keyCache.set(poolId, keys);
+  // A rotation while these loaded must not leave the old keys signing: cache only what is current.
+  const current = ctx.store.keys.ofPool(poolId).map((k) => k.kid);
+  if (current.includes(keys.id.kid) && current.includes(keys.access.kid)) ctx.keyCache.set(poolId, keys);
   return keys;
 }
 
 /** The pool's JWKS document, as served at `/<poolId>/.well-known/jwks.json`. */
 export async function jwksOf(ctx: Context, poolId: string): Promise<{ keys: JWK[] }> {
   const stored = await ensurePoolKeys(ctx, poolId);
-  return { keys: stored.map((k) => JSON.parse(k.publicJwk) as JWK) };
+  return { keys: [...stored.map((k) => JSON.parse(k.publicJwk) as JWK), ...retiredJwks(ctx, poolId)] };
 }
 
 const unitSeconds: Record<TimeUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
@@ -365,10 +369,9 @@ export async function authenticateAccessToken(
   }
   const keys = await loadPoolKeys(ctx, pool.id);
   const signed = Buffer.from(`${headerPart}.${payloadPart}`);
-  if (
-    header.kid !== keys.access.kid ||
-    !verify("sha256", signed, keys.access.verifyKey, Buffer.from(signaturePart, "base64url"))
-  ) {
+  // A token signed before a rotation stays good, as with AWS.
+  const verifyKey = header.kid === keys.access.kid ? keys.access.verifyKey : retiredAccessKey(ctx, pool.id, header.kid);
+  if (!verifyKey || !verify("sha256", signed, verifyKey, Buffer.from(signaturePart, "base64url"))) {
     throw notAuthorized(messages.invalidAccessToken);
   }
   if (claims.exp * 1000 <= ctx.clock.now()) throw notAuthorized(messages.accessTokenExpired);

@@ -32,6 +32,15 @@ CREATE TABLE IF NOT EXISTS pool_keys (
   public_jwk TEXT NOT NULL,
   PRIMARY KEY (pool_id, token_use)
 );
+-- Keys rotated out (key-rotation.ts): still published, so tokens they signed stay verifiable.
+CREATE TABLE IF NOT EXISTS retired_pool_keys (
+  kid TEXT PRIMARY KEY,
+  pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+  token_use TEXT NOT NULL CHECK (token_use IN ('id', 'access')),
+  public_jwk TEXT NOT NULL,
+  retired_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS retired_pool_keys_by_pool ON retired_pool_keys(pool_id, retired_at);
 CREATE TABLE IF NOT EXISTS clients (
   id TEXT PRIMARY KEY,
   pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
