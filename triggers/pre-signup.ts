@@ -15,7 +15,10 @@
  */
 import { CognitoIdentityProviderClient, ListUsersCommand } from "@aws-sdk/client-cognito-identity-provider";
 
-/** The refusal's message; the client sees "PreSignUp failed with error <this>.". */
+/**
+ * The refusal's message; the client sees "PreSignUp failed with error <this>.". The app matches
+ * it (preSignUpEmailTaken in packages/app/src/accounts/cognito.ts): change the two together.
+ */
 export const emailTakenMessage = "An account with this email address already exists.";
 
 export interface PreSignUpEvent {
