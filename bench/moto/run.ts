@@ -43,8 +43,10 @@ interface Outcome {
 function functionSpan(source: string, test: string): [number, number] {
   const start = source.search(new RegExp(`^def ${test}\\(`, "m"));
   if (start < 0) throw new Error(`rewrite: no test ${test} in moto's file`);
-  const after = source.slice(start + 1).search(/^\S/m);
-  return [start, after < 0 ? source.length : start + 1 + after];
+  const bodyStart = source.indexOf("\n", start) + 1;
+  // A signature over several lines ends with a "):" line at the margin, inside the function.
+  const after = source.slice(bodyStart).search(/^[^\s)]/m);
+  return [start, after < 0 ? source.length : bodyStart + after];
 }
 
 /** `source` with every rewrite applied inside its test; a rewrite that no longer matches is an error. */
