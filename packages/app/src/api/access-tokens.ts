@@ -146,7 +146,8 @@ export function createAccessTokenVerifier(
   const now = options.now ?? Date.now;
   const minIntervalMs = options.minJwksIntervalMs ?? 10_000;
   const cache = settings.cacheVerifiedTokens ? new VerifiedTokenCache(settings.verifiedTokenCacheSize, now) : null;
-  const fetcher = new GuardedJwksFetcher({ endpoint: options.endpoint, minIntervalMs, now });
+  // A new kid moments after a fetch waits for the next one rather than being refused (jwks.ts).
+  const fetcher = new GuardedJwksFetcher({ endpoint: options.endpoint, minIntervalMs, maxWaitMs: minIntervalMs, now });
   let kids: ReadonlySet<string> | null = null;
 
   const jwksCache = new SimpleJwksCache({
