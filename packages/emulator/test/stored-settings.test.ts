@@ -213,26 +213,29 @@ describe("risk configuration and sign-in events (threat protection)", () => {
       new AdminListUserAuthEventsCommand({ UserPoolId: pool.Id, Username: "watched" }),
     );
     expect(events.AuthEvents).toEqual([]);
+    // Thunks: a promise made before the loop awaits it would reject unhandled meanwhile.
     for (const call of [
-      h.cognito.send(
-        new AdminUpdateAuthEventFeedbackCommand({
-          UserPoolId: pool.Id,
-          Username: "watched",
-          EventId: "e-1",
-          FeedbackValue: "Valid",
-        }),
-      ),
-      h.cognito.send(
-        new UpdateAuthEventFeedbackCommand({
-          UserPoolId: pool.Id,
-          Username: "watched",
-          EventId: "e-1",
-          FeedbackToken: "token",
-          FeedbackValue: "Invalid",
-        }),
-      ),
+      () =>
+        h.cognito.send(
+          new AdminUpdateAuthEventFeedbackCommand({
+            UserPoolId: pool.Id,
+            Username: "watched",
+            EventId: "e-1",
+            FeedbackValue: "Valid",
+          }),
+        ),
+      () =>
+        h.cognito.send(
+          new UpdateAuthEventFeedbackCommand({
+            UserPoolId: pool.Id,
+            Username: "watched",
+            EventId: "e-1",
+            FeedbackToken: "token",
+            FeedbackValue: "Invalid",
+          }),
+        ),
     ]) {
-      expect(await errorOf(call)).toEqual({
+      expect(await errorOf(call())).toEqual({
         name: "ResourceNotFoundException",
         message: "Auth event e-1 does not exist.",
         status: 400,
