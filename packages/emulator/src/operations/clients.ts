@@ -11,7 +11,7 @@ import type { Client, ClientConfig, ExplicitAuthFlow, Pool, TimeUnit } from "../
 import { shape, type Infer } from "../shapes.ts";
 import { clientId, epochSeconds, paginationToken, requirePool, requirePoolClient, userPoolId } from "./common.ts";
 import { defineOperation } from "./operation.ts";
-import { decodeToken, encodeToken, isString } from "./pagination.ts";
+import { decodeToken, isString, pageOf } from "./pagination.ts";
 
 const timeUnit = shape.string({ enum: ["seconds", "minutes", "hours", "days"] });
 const urls = shape.list(shape.string({ min: 1, max: 1024, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }), {
@@ -222,12 +222,10 @@ export const clientOperations = {
       const pool = requirePool(ctx, request.UserPoolId);
       const limit = request.MaxResults ?? 60;
       const after = request.NextToken ? decodeToken(request.NextToken, isString) : "";
-      const page = ctx.store.clients.list(pool.id, after, limit + 1);
-      const shown = page.slice(0, limit);
-      const last = shown.at(-1);
+      const { shown, more } = pageOf(ctx.store.clients.list(pool.id, after, limit + 1), limit, (c) => c.id);
       return {
         UserPoolClients: shown.map((c) => ({ ClientId: c.id, UserPoolId: c.poolId, ClientName: c.name })),
-        ...(page.length > limit && last ? { NextToken: encodeToken(last.id) } : {}),
+        ...more,
       };
     },
   ),
