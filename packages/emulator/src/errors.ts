@@ -12,6 +12,7 @@ export type CognitoExceptionName =
   | "CodeMismatchException"
   | "EnableSoftwareTokenMFAException"
   | "ConcurrentModificationException"
+  | "DeviceKeyExistsException"
   | "DuplicateProviderException"
   | "ExpiredCodeException"
   | "GroupExistsException"

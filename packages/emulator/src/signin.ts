@@ -7,6 +7,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { openChallenge } from "./challenge-session.ts";
 import type { Context } from "./context.ts";
+import { deviceChallenge, deviceForSignIn, type NewDeviceMetadata } from "./devices.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
 import type { Client, Pool, User } from "./model.ts";
 import { mfaChallenge } from "./mfa.ts";
@@ -31,6 +32,8 @@ export interface AuthenticationResult {
   readonly TokenType: "Bearer";
   readonly RefreshToken?: string;
   readonly IdToken: string;
+  /** In pools that track devices, for a sign-in that named none (devices.ts). */
+  readonly NewDeviceMetadata?: NewDeviceMetadata;
 }
 
 export interface AuthResponse {
@@ -60,6 +63,8 @@ export async function prepareSession(
   user: User,
   grant?: TokenGrant & { readonly authTime?: number },
 ): Promise<PreparedSession> {
+  // Sign-ins through the OAuth endpoints are not tracked as devices; the API's are (devices.ts).
+  const device = grant ? null : deviceForSignIn(ctx, pool, user);
   // An OAuth grant's sign-in already ran PostAuthentication on its way here (hosted/).
   if (!grant) await postAuthentication(ctx, pool, user);
   const now = ctx.clock.now();
@@ -72,6 +77,7 @@ export async function prepareSession(
     refreshTokenHash: refresh.hash,
     authTime: grant?.authTime ?? Math.floor(now / 1000),
     expiresAt: now + tokenLifetimes(client).refresh * 1000,
+    deviceKey: device?.deviceKey ?? null,
   };
   const tokens = await issueTokens(ctx, pool, client, user, row, grant);
   return {
@@ -84,6 +90,7 @@ export async function prepareSession(
         TokenType: tokens.TokenType,
         RefreshToken: refresh.token,
         IdToken: tokens.IdToken,
+        ...(device?.newDevice ? { NewDeviceMetadata: device.newDevice } : {}),
       },
     },
   };
@@ -251,9 +258,10 @@ export async function passwordSignIn(
 }
 
 /**
- * What follows a proven password, whichever way it was proven (plain or SRP): a second factor
- * when the pool and the user call for one (mfa.ts), else the password's success clears the
- * failed attempts and the sign-in goes on. While a second factor is pending the failures stay
+ * What follows a proven password, whichever way it was proven (plain or SRP): the proof of a
+ * tracked device the sign-in names, when it is due (devices.ts); a second factor when the pool
+ * and the user call for one (mfa.ts); else the password's success clears the failed attempts and
+ * the sign-in goes on. While a second factor or the device's proof is pending the failures stay
  * counted, so wrong codes add to the wrong passwords before them.
  */
 export async function afterPasswordVerified(
@@ -262,7 +270,10 @@ export async function afterPasswordVerified(
   client: Client,
   user: User,
 ): Promise<AuthResponse> {
-  const secondFactor = user.status === "CONFIRMED" ? mfaChallenge(ctx, pool, client, user) : null;
+  const confirmed = user.status === "CONFIRMED";
+  const deviceProof = confirmed ? deviceChallenge(ctx, pool, client, user) : null;
+  if (deviceProof) return deviceProof;
+  const secondFactor = confirmed ? mfaChallenge(ctx, pool, client, user) : null;
   if (secondFactor) return secondFactor;
   recordRightPassword(ctx, user);
   if (user.status === "UNCONFIRMED") throw new CognitoError("UserNotConfirmedException", messages.userNotConfirmed);
@@ -358,15 +369,21 @@ export async function srpChallenge(
  * `assertClientProof` checks the client's SECRET_HASH or secret once the user is known: for a
  * refresh, AWS computes SECRET_HASH with the user's username — the `cognito:username`, which in
  * pools that sign in by email is the sub-like id, not the email typed at sign-in.
+ *
+ * A session bound to a device is refreshed only with its DEVICE_KEY (devices.ts); without it, or
+ * with another, the refresh token is as good as unknown.
  */
 export async function refreshSignIn(
   ctx: Context,
   client: Client,
   refreshToken: string,
+  deviceKey: string | undefined,
   assertClientProof: (user: User) => void,
 ): Promise<AuthResponse> {
   const session = ctx.store.sessions.findByRefreshTokenHash(hashRefreshToken(refreshToken));
-  if (!session || session.clientId !== client.id) throw notAuthorized(messages.invalidRefreshToken);
+  if (!session || session.clientId !== client.id || (session.deviceKey !== null && session.deviceKey !== deviceKey)) {
+    throw notAuthorized(messages.invalidRefreshToken);
+  }
   const pool = ctx.store.pools.get(session.poolId);
   const user = pool && ctx.store.users.get(pool.id, session.usernameKey);
   if (!pool || !user) throw notAuthorized(messages.invalidRefreshToken);

@@ -1,5 +1,6 @@
 /**
- * The server half of SRP-6a as Cognito runs it for USER_SRP_AUTH, so that
+ * The server half of SRP-6a as Cognito runs it for USER_SRP_AUTH (and, with a device's group key
+ * and key in place of the pool name and user, for DEVICE_SRP_AUTH), so that
  * `amazon-cognito-identity-js` (and Amplify, which uses the same math) can sign in unchanged.
  *
  * Cognito's variant: the 3072-bit group of RFC 5054/3526, g = 2, SHA-256,
@@ -65,8 +66,11 @@ function modPow(base: bigint, exponent: bigint): bigint {
   return hexToBigInt(publicEncrypt({ key, padding: constants.RSA_NO_PADDING }, input).toString("hex"));
 }
 
-/** The pool-name part of a pool id (`us-east-1_AbC123xyZ` → `AbC123xyZ`). */
-const poolNameOf = (poolId: string): string => poolId.slice(poolId.indexOf("_") + 1);
+/**
+ * The pool-name part of a pool id (`us-east-1_AbC123xyZ` → `AbC123xyZ`): the SRP realm of its
+ * users' verifiers. A device's realm is its device group key instead (DEVICE_PASSWORD_VERIFIER).
+ */
+export const poolNameOf = (poolId: string): string => poolId.slice(poolId.indexOf("_") + 1);
 
 function privateKeyX(poolId: string, userId: string, password: string, saltHex: string): bigint {
   const inner = sha256Hex(`${poolNameOf(poolId)}${userId}:${password}`);
@@ -104,7 +108,9 @@ export function serverChallenge(verifierHex: string): ServerChallenge {
 }
 
 export interface ClaimInput {
-  readonly poolId: string;
+  /** The realm the verifier was made in: poolNameOf(pool id) for a user, the group key for a device. */
+  readonly realm: string;
+  /** USER_ID_FOR_SRP for a user, the device key for a device. */
   readonly userId: string;
   readonly verifier: string;
   readonly A: string;
@@ -142,7 +148,7 @@ export function verifyPasswordClaim(input: ClaimInput): boolean {
   const expected = createHmac("sha256", key)
     .update(
       Buffer.concat([
-        Buffer.from(poolNameOf(input.poolId), "utf8"),
+        Buffer.from(input.realm, "utf8"),
         Buffer.from(input.userId, "utf8"),
         Buffer.from(input.secretBlock, "base64"),
         Buffer.from(input.timestamp, "utf8"),

@@ -217,7 +217,7 @@ export async function issueTokens(
   pool: Pool,
   client: Client,
   user: User,
-  session: Pick<Session, "originJti" | "authTime">,
+  session: Pick<Session, "originJti" | "authTime" | "deviceKey">,
   grant?: TokenGrant,
   source: TokenSource = tokenSource(grant !== undefined),
 ): Promise<IssuedTokens> {
@@ -232,6 +232,8 @@ export async function issueTokens(
   const standard = {
     access: {
       sub: user.sub,
+      // The device the session signed in with (devices.ts), where AWS puts it.
+      ...(session.deviceKey === null ? {} : { device_key: session.deviceKey }),
       ...groupClaim,
       iss,
       client_id: client.id,

@@ -22,33 +22,9 @@ import {
   type CognitoUserSession,
 } from "amazon-cognito-identity-js";
 import { createHmac } from "node:crypto";
-import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, createPool, errorOf, secretHash, startHarness, type Harness } from "./harness.ts";
-
-/** The parts of the library's (untyped) SRP helper and big integers that the tests use. */
-interface LibBigInteger {
-  toString(radix: number): string;
-}
-interface LibAuthenticationHelper {
-  getLargeAValue(callback: (error: unknown, value: LibBigInteger) => void): void;
-  getPasswordAuthenticationKey(
-    username: string,
-    password: string,
-    serverB: LibBigInteger,
-    salt: LibBigInteger,
-    callback: (error: unknown, hkdf: Buffer) => void,
-  ): void;
-}
-const require = createRequire(import.meta.url);
-const { AuthenticationHelper } = require("amazon-cognito-identity-js") as {
-  AuthenticationHelper: new (poolName: string) => LibAuthenticationHelper;
-};
-const BigInteger = (
-  require("amazon-cognito-identity-js/lib/BigInteger.js") as {
-    default: new (hex: string, radix: number) => LibBigInteger;
-  }
-).default;
+import { AuthenticationHelper, BigInteger, type LibAuthenticationHelper, type LibBigInteger } from "./srp-library.ts";
 
 const password = "Passw0rd!";
 let h: Harness;

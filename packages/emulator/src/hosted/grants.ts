@@ -190,7 +190,9 @@ async function authorizationCodeGrant(ctx: Context, pool: Pool, client: Client, 
 async function refreshTokenGrant(ctx: Context, client: Client, form: URLSearchParams): Promise<TokenResponse> {
   const token = required(form, "refresh_token");
   try {
-    const { AuthenticationResult } = await refreshSignIn(ctx, client, token, () => undefined);
+    // A session an API sign-in bound to a device is refreshed here with its device_key too.
+    const deviceKey = form.get("device_key") ?? undefined;
+    const { AuthenticationResult } = await refreshSignIn(ctx, client, token, deviceKey, () => undefined);
     if (!AuthenticationResult) throw new OAuthError("invalid_grant");
     const session = ctx.store.sessions.findByRefreshTokenHash(hashRefreshToken(token));
     const scope = session ? ctx.store.hosted.grantOf(session.originJti) : undefined;

@@ -105,7 +105,7 @@ async function sharedFlow(
       // Whether a secret was sent is known before the token is looked up; whether it is right
       // needs the token's user (AWS hashes the user's username, not what was typed at sign-in).
       if (client.secret !== null && hash === undefined) throw secretNotReceived(client);
-      return refreshSignIn(ctx, client, token, (user) => {
+      return refreshSignIn(ctx, client, token, optionalParameter(parameters, "DEVICE_KEY"), (user) => {
         assertSecretHash(client, user.username, hash);
       });
     }

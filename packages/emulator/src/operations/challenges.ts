@@ -2,7 +2,8 @@
  * Answers to sign-in challenges: RespondToAuthChallenge and AdminRespondToAuthChallenge for
  * PASSWORD_VERIFIER (the second step of USER_SRP_AUTH) and NEW_PASSWORD_REQUIRED (a user
  * created by an administrator signing in with the temporary password); the second-factor
- * challenges are answered in mfa-challenges.ts, USER_AUTH's SELECT_CHALLENGE in user-auth.ts.
+ * challenges are answered in mfa-challenges.ts, the device ones (DEVICE_SRP_AUTH,
+ * DEVICE_PASSWORD_VERIFIER) in device-challenges.ts, USER_AUTH's SELECT_CHALLENGE in user-auth.ts.
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
  * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminRespondToAuthChallenge.html
  *
@@ -13,8 +14,10 @@
  */
 import { challengedUser, invalidSession, pendingChallenge, type ChallengeTarget } from "../challenge-session.ts";
 import type { Context } from "../context.ts";
+import { assertNamedDevice } from "../devices.ts";
 import { messages, notAuthorized } from "../errors.ts";
 import { mfaChallenge, mfaDue } from "../mfa.ts";
+import { answerDevicePasswordVerifier, answerDeviceSrpAuth } from "./device-challenges.ts";
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from "./mfa-challenges.ts";
 import { answerSelectChallenge } from "./user-auth.ts";
 import { answerCustomChallenge } from "../triggers/custom-auth.ts";
@@ -29,7 +32,7 @@ import {
   userAttributesPrefix,
   type AuthResponse,
 } from "../signin.ts";
-import { verifyPasswordClaim } from "../srp.ts";
+import { poolNameOf, verifyPasswordClaim } from "../srp.ts";
 import {
   assertRequiredAttributes,
   checkAttributes,
@@ -95,6 +98,7 @@ async function answerPasswordVerifier(ctx: Context, answer: Answer): Promise<Aut
     throw notAuthorized(messages.incorrectCredentials);
   }
   const pending = pendingChallenge(ctx, answer, secretBlock);
+  assertNamedDevice(ctx, pool, pending.usernameKey);
   if (!ctx.store.challenges.consume(secretBlock)) throw invalidSession();
   const user = challengedUser(ctx, pool, pending, name);
   if (!user.enabled) throw notAuthorized(messages.userDisabled);
@@ -106,7 +110,7 @@ async function answerPasswordVerifier(ctx: Context, answer: Answer): Promise<Aut
     b !== undefined &&
     B !== undefined &&
     verifyPasswordClaim({
-      poolId: pool.id,
+      realm: poolNameOf(pool.id),
       userId: user.username,
       verifier: user.srpVerifier,
       A,
@@ -202,9 +206,13 @@ function answerChallenge(ctx: Context, answer: Answer): Promise<AuthResponse> {
       return answerMfaSetup(ctx, answer);
     case "CUSTOM_CHALLENGE":
       return answerCustomChallenge(ctx, answer);
+    case "DEVICE_SRP_AUTH":
+      return Promise.resolve(answerDeviceSrpAuth(ctx, answer));
+    case "DEVICE_PASSWORD_VERIFIER":
+      return answerDevicePasswordVerifier(ctx, answer);
     default:
-      // The emulator never issues the other challenges (devices), so no Session can be waiting
-      // for them.
+      // The emulator never issues the others (ADMIN_NO_SRP_AUTH, WEB_AUTHN), so no Session can be
+      // waiting for them.
       throw invalidSession();
   }
 }

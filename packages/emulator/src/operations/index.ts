@@ -4,6 +4,7 @@ import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
 import { clientOperations } from "./clients.ts";
+import { deviceOperations } from "./devices.ts";
 import { domainOperations } from "./domains.ts";
 import { groupOperations } from "./groups.ts";
 import { identityProviderOperations } from "./identity-providers.ts";
@@ -26,6 +27,7 @@ export const operations: OperationTable = {
   ...authOperations,
   ...challengeOperations,
   ...tokenOperations,
+  ...deviceOperations,
   ...adminUserOperations,
   ...groupOperations,
   ...mfaOperations,

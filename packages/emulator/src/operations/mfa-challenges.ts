@@ -27,7 +27,7 @@ import { assertSecretHash } from "./common.ts";
 export const codeMismatch = "Invalid code or auth state for the user.";
 
 /** The open challenge and its user, once the answer names them (USERNAME, SECRET_HASH) correctly. */
-function answeringUser(ctx: Context, answer: Answer): { pending: PendingChallenge; user: User } {
+export function answeringUser(ctx: Context, answer: Answer): { pending: PendingChallenge; user: User } {
   const pending = pendingChallenge(ctx, answer, answer.session);
   const name = requireParameter(answer.responses, "USERNAME");
   assertSecretHash(answer.client, name, optionalParameter(answer.responses, "SECRET_HASH"));
@@ -41,7 +41,7 @@ function answeringUser(ctx: Context, answer: Answer): { pending: PendingChalleng
  * applies `changes(user)` (re-read, since signing took time), clears the failed attempts and
  * stores the new session.
  */
-async function completeSignIn(
+export async function completeSignIn(
   ctx: Context,
   answer: Answer,
   pending: PendingChallenge,

@@ -66,7 +66,13 @@ export const tokenOperations = {
       assertFlowAllowed(client, "REFRESH_TOKEN_AUTH");
       assertClientSecret(client, request.ClientSecret, "NotAuthorizedException");
       // Without refresh-token rotation (not modelled yet) AWS issues ID and access tokens only.
-      const { AuthenticationResult } = await refreshSignIn(ctx, client, request.RefreshToken, () => undefined);
+      const { AuthenticationResult } = await refreshSignIn(
+        ctx,
+        client,
+        request.RefreshToken,
+        request.DeviceKey,
+        () => undefined,
+      );
       return { AuthenticationResult };
     },
   ),

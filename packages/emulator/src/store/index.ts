@@ -3,6 +3,7 @@ import { challengeRepository } from "./challenges.ts";
 import { clientRepository } from "./clients.ts";
 import { codeRepository } from "./codes.ts";
 import type { Db } from "./database.ts";
+import { deviceRepository } from "./devices.ts";
 import { documentRepository } from "./documents.ts";
 import { groupRepository } from "./groups.ts";
 import { hostedRepository } from "./hosted.ts";
@@ -26,6 +27,7 @@ export function createStore(db: Db) {
     outbox: outboxRepository(db),
     hosted: hostedRepository(db),
     documents: documentRepository(db),
+    devices: deviceRepository(db),
     /** Runs `work` atomically; it must be synchronous (better-sqlite3 transactions are). */
     transaction<T>(work: () => T): T {
       return db.transaction(work)();

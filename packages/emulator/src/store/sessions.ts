@@ -18,6 +18,11 @@ export interface Session {
   readonly authTime: number;
   readonly expiresAt: number;
   readonly revoked: boolean;
+  /**
+   * The device the session's tokens are bound to (their `device_key` claim) in pools that track
+   * devices (operations/devices.ts); null elsewhere.
+   */
+  readonly deviceKey: string | null;
 }
 
 /** Failed password sign-ins of one user since the last success or reset. */
@@ -38,6 +43,7 @@ interface SessionRow {
   auth_time: number;
   expires_at: number;
   revoked: number;
+  device_key: string | null;
 }
 
 interface FailureRow {
@@ -55,6 +61,7 @@ const toSession = (row: SessionRow): Session => ({
   authTime: row.auth_time,
   expiresAt: row.expires_at,
   revoked: row.revoked === 1,
+  deviceKey: row.device_key,
 });
 
 // The lockout counter is this module's own state, so its table is declared here; like every
@@ -70,13 +77,20 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
   FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key) ON DELETE CASCADE
 );`;
 
+/** Databases from before device tracking lack the column; it is added on their next start. */
+function addDeviceKeyColumn(db: Db): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sessions')").all();
+  if (!columns.some((c) => c.name === "device_key")) db.exec("ALTER TABLE sessions ADD COLUMN device_key TEXT");
+}
+
 export function sessionRepository(db: Db) {
   db.exec(failureSchema);
+  addDeviceKeyColumn(db);
   // Lets the periodic purge of long-expired sessions use a range scan.
   db.exec("CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at)");
   const insert = db.prepare(
-    `INSERT INTO sessions (origin_jti, pool_id, client_id, username_key, refresh_token_hash, auth_time, expires_at, revoked)
-     VALUES (@originJti, @poolId, @clientId, @usernameKey, @refreshTokenHash, @authTime, @expiresAt, 0)`,
+    `INSERT INTO sessions (origin_jti, pool_id, client_id, username_key, refresh_token_hash, auth_time, expires_at, revoked, device_key)
+     VALUES (@originJti, @poolId, @clientId, @usernameKey, @refreshTokenHash, @authTime, @expiresAt, 0, @deviceKey)`,
   );
   const byJti = db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE origin_jti = ?");
   const byRefresh = db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE refresh_token_hash = ?");
@@ -85,6 +99,12 @@ export function sessionRepository(db: Db) {
     "UPDATE sessions SET revoked = 1 WHERE pool_id = ? AND username_key = ?",
   );
   const purge = db.prepare<[number]>("DELETE FROM sessions WHERE expires_at < ?");
+  const dropDeviceRefresh = db.prepare<[string, string]>(
+    "UPDATE sessions SET refresh_token_hash = NULL WHERE pool_id = ? AND device_key = ?",
+  );
+  const lastDeviceAuth = db.prepare<[string, string, string], { at: number | null }>(
+    "SELECT max(auth_time) AS at FROM sessions WHERE pool_id = ? AND username_key = ? AND device_key = ?",
+  );
   const failuresOf = db.prepare<[string, string], FailureRow>(
     "SELECT failures, locked_until, last_attempt_at FROM sign_in_failures WHERE pool_id = ? AND username_key = ?",
   );
@@ -118,6 +138,18 @@ export function sessionRepository(db: Db) {
     },
     purgeExpired(now: number): void {
       purge.run(now);
+    },
+    /**
+     * ForgetDevice: the device's refresh tokens stop working ("all future calls to revalidate
+     * that device's refresh tokens will fail", AWS's device-tracking blog); its access tokens
+     * live out their hour.
+     */
+    dropRefreshOfDevice(poolId: string, deviceKey: string): void {
+      dropDeviceRefresh.run(poolId, deviceKey);
+    },
+    /** The auth_time (epoch seconds) of the user's latest sign-in with the device, if one is kept. */
+    lastSignInWithDevice(poolId: string, usernameKey: string, deviceKey: string): number | null {
+      return lastDeviceAuth.get(poolId, usernameKey, deviceKey)?.at ?? null;
     },
     failures(poolId: string, usernameKey: string): SignInFailures | undefined {
       const row = failuresOf.get(poolId, usernameKey);

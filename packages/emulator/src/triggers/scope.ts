@@ -73,6 +73,12 @@ export function requestMember(name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/** An entry of one of the current call's string maps (AuthParameters.DEVICE_KEY), when non-empty. */
+export function requestMapEntry(map: string, key: string): string | undefined {
+  const value = stringMap(storage.getStore()?.request[map])[key];
+  return value === "" ? undefined : value;
+}
+
 /** Whether the current call's request has member `name`. */
 export const requestHas = (name: string): boolean => storage.getStore()?.request[name] !== undefined;
 
