@@ -5,6 +5,8 @@
  * it is not there, so a change in moto's file is noticed), and the AWS fact that makes moto's
  * input invalid.
  */
+import { poolSettingsRewrites } from "./pool-settings-triage.ts";
+
 export interface Rewrite {
   /** The test, or the helper of several tests, whose function the text is replaced in. */
   readonly test: string;
@@ -17,6 +19,7 @@ export interface Rewrite {
 }
 
 export const rewrites: readonly Rewrite[] = [
+  ...poolSettingsRewrites,
   {
     test: "test_create_identity_provider",
     from: "provider_name = str(uuid.uuid4())",

@@ -7,6 +7,8 @@
  *   not rewritten because nothing of it would be left to measure.
  * - `client`: the runner's Debian boto3 (botocore 1.29) does not know the operation or member.
  */
+import { poolSettingsSkips } from "./pool-settings-triage.ts";
+
 export type SkipKind = "internals" | "lenient" | "client";
 
 export interface Skip {
@@ -15,6 +17,7 @@ export interface Skip {
 }
 
 export const skips: Readonly<Record<string, Skip>> = {
+  ...poolSettingsSkips,
   test_create_user_pool_should_have_all_default_attributes_in_schema: {
     kind: "internals",
     reason:
