@@ -27,6 +27,7 @@ export type CognitoExceptionName =
   | "NotAuthorizedException"
   | "PasswordHistoryPolicyViolationException"
   | "PasswordResetRequiredException"
+  | "PreconditionNotMetException"
   | "RequestTooLargeException"
   | "ResourceNotFoundException"
   | "ScopeDoesNotExistException"

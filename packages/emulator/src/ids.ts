@@ -24,6 +24,9 @@ export const newClientSecret = (): string => randomString(lowerAlphanumeric, 51)
 
 export const newSub = (): string => randomUUID();
 
+/** `import-TZqNQvDRnW`, like the job ids of AWS's examples (JobId's pattern: `import-[0-9a-zA-Z-]+`). */
+export const newImportJobId = (): string => `import-${randomString(alphanumeric, 10)}`;
+
 /** A 6-digit one-time code; leading zeros kept. */
 export const newCode = (): string => String(randomInt(1_000_000)).padStart(6, "0");
 

@@ -13,6 +13,7 @@ import type { IncomingMessage } from "node:http";
 import type { Context } from "./context.ts";
 import { CognitoError } from "./errors.ts";
 import { hostedEndpoints, hostedRoutes } from "./hosted/routes.ts";
+import { importUploadRoutes } from "./import-upload.ts";
 import type { OperationTable } from "./operations/operation.ts";
 import { outboxPage } from "./outbox-page.ts";
 import { OutboxQueryError, parseOutboxQuery } from "./outbox-query.ts";
@@ -30,7 +31,7 @@ export const maxBodyBytes = 1024 * 1024;
 const maxRefusedBodyBytes = 16 * 1024 * 1024;
 
 /** Reads and drops the rest of `request`'s body; true when it ended within `limit` bytes. */
-function discardBody(request: IncomingMessage, limit: number): Promise<boolean> {
+export function discardBody(request: IncomingMessage, limit: number): Promise<boolean> {
   if (request.complete) return Promise.resolve(true);
   if (Number(request.headers["content-length"]) > limit) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -162,6 +163,7 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
     }
     const result = await operation.execute(ctx, body, {
       signingRegion: signingRegionOf(request.headers.authorization),
+      origin: `${request.protocol}://${request.host}`,
     });
     // A Buffer, so that Fastify does not append "; charset=utf-8" to AWS's media type.
     return reply.header("content-type", "application/x-amz-json-1.1").send(Buffer.from(JSON.stringify(result)));
@@ -201,6 +203,7 @@ export function buildServer(ctx: Context, { operations, log }: ServerOptions): F
   );
   app.get("/_health", async () => ({ status: "ok" }));
   void app.register(keyRoutes(ctx));
+  void app.register(importUploadRoutes(ctx));
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ message: `No route for ${request.method} ${request.url.split("?")[0] ?? ""}` }),

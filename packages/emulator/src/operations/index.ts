@@ -8,12 +8,14 @@ import { deviceOperations } from "./devices.ts";
 import { domainOperations } from "./domains.ts";
 import { groupOperations } from "./groups.ts";
 import { identityProviderOperations } from "./identity-providers.ts";
+import { importJobOperations } from "./import-jobs.ts";
 import { mfaOperations } from "./mfa.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolSettingOperations } from "./pool-settings.ts";
 import { poolOperations } from "./pools.ts";
 import { recoveryOperations } from "./recovery.ts";
 import { resourceServerOperations } from "./resource-servers.ts";
+import { signingCertificateOperations } from "./signing-certificate.ts";
 import { signUpOperations } from "./signup.ts";
 import { tagOperations } from "./tags.ts";
 import { tokenOperations } from "./tokens.ts";
@@ -34,6 +36,8 @@ export const operations: OperationTable = {
   ...domainOperations,
   ...resourceServerOperations,
   ...identityProviderOperations,
+  ...importJobOperations,
+  ...signingCertificateOperations,
   ...tagOperations,
   ...poolSettingOperations,
 };

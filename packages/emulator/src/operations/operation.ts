@@ -12,9 +12,11 @@ import { inRequestScope } from "../triggers/scope.ts";
 export interface CallMeta {
   /** The region of the SigV4 credential scope, when the call is signed (`Credential=…/<date>/<region>/…`). */
   readonly signingRegion: string | null;
+  /** How the caller reached the emulator (`http://127.0.0.1:9229`): the base of URLs it hands out. */
+  readonly origin: string | null;
 }
 
-const unsigned: CallMeta = { signingRegion: null };
+const unsigned: CallMeta = { signingRegion: null, origin: null };
 
 export interface Operation {
   execute(ctx: Context, body: unknown, meta?: CallMeta): Promise<unknown>;

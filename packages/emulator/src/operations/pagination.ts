@@ -24,7 +24,7 @@ export const isString = (value: unknown): value is string => typeof value === "s
 export function pageOf<T>(
   fetched: readonly T[],
   limit: number,
-  keyOf: (item: T) => string,
+  keyOf: (item: T) => unknown,
   tokenName = "NextToken",
 ): { shown: T[]; more: Record<string, string> } {
   const shown = fetched.slice(0, limit);

@@ -7,10 +7,12 @@ import { deviceRepository } from "./devices.ts";
 import { documentRepository } from "./documents.ts";
 import { groupRepository } from "./groups.ts";
 import { hostedRepository } from "./hosted.ts";
+import { importJobRepository } from "./import-jobs.ts";
 import { keyRepository } from "./keys.ts";
 import { outboxRepository } from "./outbox.ts";
 import { poolRepository } from "./pools.ts";
 import { sessionRepository } from "./sessions.ts";
+import { signingCertificateRepository } from "./signing-certificates.ts";
 import { userRepository } from "./users.ts";
 
 export function createStore(db: Db) {
@@ -27,6 +29,8 @@ export function createStore(db: Db) {
     outbox: outboxRepository(db),
     hosted: hostedRepository(db),
     documents: documentRepository(db),
+    importJobs: importJobRepository(db),
+    signingCertificates: signingCertificateRepository(db),
     devices: deviceRepository(db),
     /** Runs `work` atomically; it must be synchronous (better-sqlite3 transactions are). */
     transaction<T>(work: () => T): T {
