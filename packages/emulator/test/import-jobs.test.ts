@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -487,6 +488,26 @@ describe("the PreSignedUrl", () => {
     const job = await createJob();
     h.clock.advance(15 * 60 * 1000 + 1);
     expect(await s3Code(await upload(job.PreSignedUrl!, csvOf()))).toMatchObject({ status: 403, code: "AccessDenied" });
+  });
+
+  it("refuses a file over the guide's 100 MB with S3's EntityTooLarge, before reading it", async () => {
+    // "The maximum .csv file size is 100 MB."
+    const job = await createJob();
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(job.PreSignedUrl!, {
+        method: "PUT",
+        headers: { "x-amz-server-side-encryption": "aws:kms", "content-length": String(100 * 1024 * 1024 + 1) },
+      });
+      request.on("response", (response) => {
+        let body = "";
+        response.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on("error", reject);
+      request.flushHeaders();
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain("<Code>EntityTooLarge</Code>");
   });
 
   it("takes no upload once the job is started, and a second upload before replaces the first", async () => {
