@@ -19,6 +19,7 @@ import { importJWK, SignJWT, type JWK } from "jose";
 import type { Context } from "./context.ts";
 import { CognitoError, messages, notAuthorized } from "./errors.ts";
 import { retiredAccessKey, retiredJwks } from "./retired-keys.ts";
+import { identitiesClaim } from "./identities.ts";
 import { newOpaque } from "./ids.ts";
 import type { Client, Group, Pool, TimeUnit, User } from "./model.ts";
 import type { StoredKey, TokenUse } from "./store/keys.ts";
@@ -155,6 +156,7 @@ function attributeClaims(user: User, client: Client): Record<string, unknown> {
     if (readable && readable.length > 0 && !readable.includes(name)) continue;
     if (booleanAttributes.has(name)) claims[name] = value === "true";
     else if (numericAttributes.has(name)) claims[name] = Number(value);
+    else if (name === "identities") claims[name] = identitiesClaim(value);
     else claims[name] = value;
   }
   // Cognito's verification flags default to false: an email or phone number nobody verified

@@ -36,7 +36,7 @@ const attributeMapping = shape.map(shape.string({ max: 131072 }));
 const idpIdentifiers = shape.list(idpIdentifier, { max: 50 });
 
 /** IdentityProviderType, as kept. */
-interface Provider {
+export interface Provider {
   readonly UserPoolId: string;
   readonly ProviderName: string;
   readonly ProviderType: string;
@@ -53,10 +53,15 @@ const describe = ({ CreatedAt, UpdatedAt, ...provider }: Provider) => ({
   CreationDate: epochSeconds(CreatedAt),
 });
 
+/** The pool's provider named `name` (AdminLinkProviderForUser links users to one). */
+export function findIdentityProvider(ctx: Context, poolId: string, name: string): Provider | undefined {
+  return ctx.store.documents.get<Provider>(poolId, "identity-provider", name)?.body;
+}
+
 function requireProvider(ctx: Context, poolId: string, name: string): Provider {
-  const found = ctx.store.documents.get<Provider>(poolId, "identity-provider", name);
+  const found = findIdentityProvider(ctx, poolId, name);
   if (!found) throw new CognitoError("ResourceNotFoundException", `Identity provider ${name} does not exist.`);
-  return found.body;
+  return found;
 }
 
 function allProviders(ctx: Context, poolId: string): Provider[] {

@@ -13,6 +13,7 @@ import { mfaOperations } from "./mfa.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolSettingOperations } from "./pool-settings.ts";
 import { poolOperations } from "./pools.ts";
+import { providerLinkOperations } from "./provider-links.ts";
 import { recoveryOperations } from "./recovery.ts";
 import { resourceServerOperations } from "./resource-servers.ts";
 import { signingCertificateOperations } from "./signing-certificate.ts";
@@ -36,6 +37,7 @@ export const operations: OperationTable = {
   ...domainOperations,
   ...resourceServerOperations,
   ...identityProviderOperations,
+  ...providerLinkOperations,
   ...importJobOperations,
   ...signingCertificateOperations,
   ...tagOperations,

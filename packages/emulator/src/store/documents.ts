@@ -1,14 +1,24 @@
 /**
  * Pool-owned settings that Cognito stores and hands back but that the emulator does not act on
- * (identity providers, UI customization, log delivery, risk configuration, user import jobs):
- * one JSON document per (pool, kind, key). They go with their pool (ON DELETE CASCADE).
+ * (identity providers, UI customization, log delivery, risk configuration, user import jobs,
+ * provider links, managed login branding, terms): one JSON document per (pool, kind, key).
+ * They go with their pool (ON DELETE CASCADE).
  *
  * Like `hosted.ts`, the table belongs to this module and is created here if missing, so an
  * existing database gains it on its next start.
  */
 import type { Db } from "./database.ts";
 
-export type DocumentKind = "identity-provider" | "ui-customization" | "log-delivery" | "risk" | "import-job";
+export type DocumentKind =
+  | "identity-provider"
+  | "ui-customization"
+  | "log-delivery"
+  | "risk"
+  | "import-job"
+  /** A source IdP identity linked to a user (operations/provider-links.ts), keyed by the identity. */
+  | "provider-link"
+  | "managed-login-branding"
+  | "terms";
 
 const schema = `
 CREATE TABLE IF NOT EXISTS pool_documents (
