@@ -3,6 +3,7 @@ import {
   DescribeUserPoolCommand,
   ListUserPoolsCommand,
   UpdateUserPoolCommand,
+  type SchemaAttributeType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, errorOf, startHarness, type Harness } from "./harness.ts";
@@ -107,5 +108,89 @@ describe("user pools", () => {
   it("answers ResourceNotFoundException for an unknown pool", async () => {
     const error = await errorOf(h.cognito.send(new DescribeUserPoolCommand({ UserPoolId: "us-east-1_doesNotEx" })));
     expect(error).toMatchObject({ name: "ResourceNotFoundException", status: 400 });
+  });
+});
+
+/*
+ * CreateUserPool's checks of Schema entries. The messages are AWS's: "Invalid AttributeDataType
+ * input, consider using the provided AttributeDataType enum." is quoted from a CreateUserPool
+ * failure in aws-amplify/amplify-cli#9960; the others are those moto (getmoto/moto#4493, which
+ * models AWS's schema quirks, e.g. constraints checked only when the entry names its type)
+ * answers with, as its tests assert.
+ */
+describe("user pool schema entries", () => {
+  const schemaError = async (attribute: SchemaAttributeType): Promise<string> => {
+    const error = await errorOf(createPool(h, { Schema: [attribute] }));
+    expect(error).toMatchObject({ name: "InvalidParameterException", status: 400 });
+    return error.message;
+  };
+
+  it("keeps a custom String attribute's empty constraints and leaves an unconstrained Number without any", async () => {
+    const pool = await createPool(h, {
+      Schema: [
+        { Name: "string", AttributeDataType: "String" },
+        { Name: "number", AttributeDataType: "Number" },
+        { Name: "limited", AttributeDataType: "Number", NumberAttributeConstraints: { MinValue: "1", MaxValue: "9" } },
+      ],
+    });
+    const byName = new Map(pool.SchemaAttributes?.map((a) => [a.Name, a]));
+    expect(byName.get("custom:string")).toMatchObject({ DeveloperOnlyAttribute: false, Mutable: true });
+    expect(byName.get("custom:string")?.StringAttributeConstraints).toEqual({});
+    expect(byName.get("custom:number")).not.toHaveProperty("NumberAttributeConstraints");
+    expect(byName.get("custom:limited")?.NumberAttributeConstraints).toEqual({ MinValue: "1", MaxValue: "9" });
+  });
+
+  it("narrows a standard attribute's constraints when the entry names its type", async () => {
+    const pool = await createPool(h, {
+      Schema: [{ Name: "email", AttributeDataType: "String", StringAttributeConstraints: { MaxLength: "100" } }],
+    });
+    const email = pool.SchemaAttributes?.find((a) => a.Name === "email");
+    expect(email?.StringAttributeConstraints).toEqual({ MaxLength: "100" });
+  });
+
+  it("refuses a custom attribute without a data type", async () => {
+    expect(await schemaError({ Name: "custom" })).toBe(
+      "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+    );
+  });
+
+  it("refuses a standard attribute of another type or made developer-only", async () => {
+    const message =
+      "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email";
+    expect(await schemaError({ Name: "email", AttributeDataType: "Number" })).toBe(message);
+    expect(await schemaError({ Name: "email", DeveloperOnlyAttribute: true })).toBe(message);
+  });
+
+  it("refuses bounds that are not whole numbers", async () => {
+    expect(
+      await schemaError({ Name: "email", AttributeDataType: "String", StringAttributeConstraints: { MinLength: "x" } }),
+    ).toBe("Invalid StringAttributeConstraints for schema attribute email");
+    expect(
+      await schemaError({ Name: "score", AttributeDataType: "Number", NumberAttributeConstraints: { MaxValue: "x" } }),
+    ).toBe("Invalid NumberAttributeConstraints for schema attribute custom:score");
+  });
+
+  it("refuses string lengths over 2048 and a maximum below the minimum", async () => {
+    expect(
+      await schemaError({
+        Name: "email",
+        AttributeDataType: "String",
+        StringAttributeConstraints: { MaxLength: "2049" },
+      }),
+    ).toBe("user.email: String attributes cannot have a length of more than 2048");
+    expect(
+      await schemaError({
+        Name: "email",
+        AttributeDataType: "String",
+        StringAttributeConstraints: { MinLength: "2", MaxLength: "1" },
+      }),
+    ).toBe("user.email: Max length cannot be less than min length.");
+    expect(
+      await schemaError({
+        Name: "updated_at",
+        AttributeDataType: "Number",
+        NumberAttributeConstraints: { MinValue: "2", MaxValue: "1" },
+      }),
+    ).toBe("user.updated_at: Max value cannot be less than min value.");
   });
 });

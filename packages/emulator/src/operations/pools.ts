@@ -195,9 +195,7 @@ function schemaOf(request: CreateUserPoolRequest): SchemaAttribute[] {
     if (!name) throw invalidParameter("Schema attribute name is required.");
     const standard = schema.find((a) => a.Name === name);
     if (standard && standardAttributeNames.has(name)) {
-      // Standard attributes may be made required or immutable at creation only.
-      if (attribute.Required !== undefined) standard.Required = attribute.Required;
-      if (attribute.Mutable !== undefined) standard.Mutable = attribute.Mutable;
+      Object.assign(standard, standardAttribute(standard, attribute));
       continue;
     }
     schema.push(customAttribute(schema, attribute));
@@ -208,27 +206,100 @@ function schemaOf(request: CreateUserPoolRequest): SchemaAttribute[] {
 type SchemaAttributeRequest = NonNullable<CreateUserPoolRequest["Schema"]>[number];
 
 /**
+ * A standard attribute as a pool's Schema adjusts it: its type and developer-only flag are
+ * fixed ("You can not change AttributeDataType or set developerOnlyAttribute for standard schema
+ * attribute email"); it may be made required or immutable at creation only, and given
+ * narrower constraints when the entry names its data type.
+ */
+function standardAttribute(standard: SchemaAttribute, attribute: SchemaAttributeRequest): SchemaAttribute {
+  const type = attribute.AttributeDataType;
+  if ((type !== undefined && type !== standard.AttributeDataType) || attribute.DeveloperOnlyAttribute) {
+    throw invalidParameter(
+      `You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute ${standard.Name}`,
+    );
+  }
+  return {
+    ...standard,
+    ...(attribute.Required !== undefined ? { Required: attribute.Required } : {}),
+    ...(attribute.Mutable !== undefined ? { Mutable: attribute.Mutable } : {}),
+    ...(type !== undefined ? constraintsOf(standard.Name, type, attribute, standard) : {}),
+  };
+}
+
+/**
  * A custom attribute as the schema keeps it: `custom:` + its name, or `dev:custom:` + its name
  * for a developer-only one, refusing a name taken in either form ("custom:banana: Existing
- * attribute already has name dev:custom:banana.", moto's wording of AWS's answer).
+ * attribute already has name dev:custom:banana.", moto's wording of AWS's answer). Its data type
+ * is required: AWS answers an entry without one "Invalid AttributeDataType input, consider using
+ * the provided AttributeDataType enum." (quoted from CreateUserPool in aws-amplify/amplify-cli#9960).
  */
 function customAttribute(schema: readonly SchemaAttribute[], attribute: SchemaAttributeRequest): SchemaAttribute {
   if (!attribute.Name) throw invalidParameter("Schema attribute name is required.");
+  const type = attribute.AttributeDataType;
+  if (type === undefined) {
+    throw invalidParameter("Invalid AttributeDataType input, consider using the provided AttributeDataType enum.");
+  }
   if (attribute.Required) throw invalidParameter("Required custom attributes are not supported currently.");
   const plain = `custom:${attribute.Name}`;
   const full = attribute.DeveloperOnlyAttribute ? `dev:${plain}` : plain;
   const taken = schema.find((a) => a.Name === plain || a.Name === `dev:${plain}`);
   if (taken) throw invalidParameter(`${plain}: Existing attribute already has name ${taken.Name}.`);
-  const type = attribute.AttributeDataType ?? "String";
   return {
     Name: full,
     AttributeDataType: type,
     DeveloperOnlyAttribute: attribute.DeveloperOnlyAttribute ?? false,
     Mutable: attribute.Mutable ?? true,
     Required: false,
-    ...(type === "String" ? { StringAttributeConstraints: { ...attribute.StringAttributeConstraints } } : {}),
-    ...(type === "Number" ? { NumberAttributeConstraints: { ...attribute.NumberAttributeConstraints } } : {}),
+    // A custom String attribute always reports its (possibly empty) length constraints; a
+    // Number one reports value constraints only when it was given some.
+    ...(type === "String" ? { StringAttributeConstraints: {} } : {}),
+    ...constraintsOf(full, type, attribute),
   };
+}
+
+/** A constraint's bound: a whole number of at least 0, or the attribute's constraints are invalid. */
+function bound(value: string | undefined, member: string, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value)) throw invalidParameter(`Invalid ${member} for schema attribute ${name}`);
+  return Number(value);
+}
+
+/**
+ * The constraints an attribute of `type` keeps (only those of its own type; the other kind is
+ * dropped), checked as CreateUserPool checks them: bounds are whole numbers, a string's at most
+ * 2048 ("user.email: String attributes cannot have a length of more than 2048"), and the
+ * maximum not below the minimum ("user.email: Max length cannot be less than min length.").
+ */
+function constraintsOf(
+  name: string,
+  type: SchemaAttribute["AttributeDataType"],
+  attribute: SchemaAttributeRequest,
+  fallback?: SchemaAttribute,
+): Pick<SchemaAttribute, "StringAttributeConstraints" | "NumberAttributeConstraints"> {
+  if (type === "String") {
+    const given = attribute.StringAttributeConstraints ?? fallback?.StringAttributeConstraints;
+    if (!given) return {};
+    const min = bound(given.MinLength, "StringAttributeConstraints", name);
+    const max = bound(given.MaxLength, "StringAttributeConstraints", name);
+    if ((min ?? 0) > 2048 || (max ?? 0) > 2048) {
+      throw invalidParameter(`user.${name}: String attributes cannot have a length of more than 2048`);
+    }
+    if (min !== undefined && max !== undefined && min > max) {
+      throw invalidParameter(`user.${name}: Max length cannot be less than min length.`);
+    }
+    return { StringAttributeConstraints: { ...given } };
+  }
+  if (type === "Number") {
+    const given = attribute.NumberAttributeConstraints ?? fallback?.NumberAttributeConstraints;
+    if (!given) return {};
+    const min = bound(given.MinValue, "NumberAttributeConstraints", name);
+    const max = bound(given.MaxValue, "NumberAttributeConstraints", name);
+    if (min !== undefined && max !== undefined && min > max) {
+      throw invalidParameter(`user.${name}: Max value cannot be less than min value.`);
+    }
+    return { NumberAttributeConstraints: { ...given } };
+  }
+  return {};
 }
 
 /** Creates a pool (with a fixed id when seeding). */
