@@ -65,6 +65,14 @@ describe("user pools", () => {
     );
   });
 
+  it("refuses an unknown MfaConfiguration, listing the values in AWS's order", async () => {
+    // AWS's answer, as CloudFormation relayed it (rosberglinhares/CloudFormationCognitoCustomResources#1).
+    const error = await errorOf(createPool(h, { MfaConfiguration: "false" as "OFF" }));
+    expect(error.message).toBe(
+      "1 validation error detected: Value 'false' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OPTIONAL, OFF, ON]",
+    );
+  });
+
   it("lists pools page by page", async () => {
     for (let i = 0; i < 3; i++) await createPool(h, { PoolName: `page-${i}` });
     const seen = new Set<string>();

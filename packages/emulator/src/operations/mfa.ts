@@ -74,7 +74,9 @@ export const setUserPoolMfaConfigInput = shape.structure({
   SmsMfaConfiguration: smsMfaConfig,
   SoftwareTokenMfaConfiguration: shape.structure({ Enabled: shape.boolean() }),
   EmailMfaConfiguration: emailMfaConfig,
-  MfaConfiguration: shape.string({ enum: ["OFF", "ON", "OPTIONAL"] }),
+  // In the order AWS lists them when it refuses a value ("… enum value set: [OPTIONAL, OFF, ON]",
+  // rosberglinhares/CloudFormationCognitoCustomResources#1), not the model's.
+  MfaConfiguration: shape.string({ enum: ["OPTIONAL", "OFF", "ON"] }),
 });
 export type SetUserPoolMfaConfigRequest = Infer<typeof setUserPoolMfaConfigInput>;
 
@@ -237,6 +239,8 @@ function withPreferences(user: User, request: PreferenceRequest, missing: (facto
     if (preferred === factor && (settings.PreferredMfa === false || !enabled.has(factor))) preferred = undefined;
   }
   const { preferred: _old, enabled: _was, ...rest } = user.mfa;
+  // Turning SMS off turns off the legacy MFAOptions switch too (user-settings.ts).
+  if (request.SMSMfaSettings?.Enabled === false) delete rest.smsOption;
   const list = mfaFactors.filter((f) => enabled.has(f));
   return { ...rest, ...(list.length > 0 ? { enabled: list } : {}), ...(preferred ? { preferred } : {}) };
 }

@@ -42,7 +42,9 @@ const settingsMembers = {
   }),
   DeletionProtection: shape.string({ enum: ["ACTIVE", "INACTIVE"] }),
   AutoVerifiedAttributes: verifiable,
-  MfaConfiguration: shape.string({ enum: ["OFF", "ON", "OPTIONAL"] }),
+  // In the order AWS lists them when it refuses a value ("… enum value set: [OPTIONAL, OFF, ON]",
+  // rosberglinhares/CloudFormationCognitoCustomResources#1), not the model's.
+  MfaConfiguration: shape.string({ enum: ["OPTIONAL", "OFF", "ON"] }),
   UserAttributeUpdateSettings: shape.structure({ AttributesRequireVerificationBeforeUpdate: verifiable }),
   AdminCreateUserConfig: shape.structure({
     AllowAdminCreateUserOnly: shape.boolean(),
