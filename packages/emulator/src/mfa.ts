@@ -6,8 +6,9 @@
  * - A pool offers SMS_MFA when SmsMfaConfiguration is set, SOFTWARE_TOKEN_MFA when
  *   SoftwareTokenMfaConfiguration is enabled, EMAIL_OTP when it has an EmailMfaConfiguration;
  *   none while MfaConfiguration is OFF.
- * - A user is challenged for the factors they enabled (SetUserMFAPreference) that the pool
- *   offers: the preferred one, the only one, or SELECT_MFA_TYPE to choose between several
+ * - A user is challenged for the factors they enabled (SetUserMFAPreference, or SMS by the
+ *   legacy SetUserSettings) that the pool offers: the preferred one, the only one, or
+ *   SELECT_MFA_TYPE to choose between several
  *   (SetUserMFAPreference's reference: "If multiple options are activated and no preference is
  *   set, a challenge to choose an MFA option will be returned during sign-in").
  * - When MFA is ON and the user enabled none, the factors the pool can deliver a code for (a
@@ -46,11 +47,28 @@ export function userHasFactor(user: User, factor: MfaFactor): boolean {
   return Boolean(user.attributes.email);
 }
 
+/** The factors `user` turned on: SetUserMFAPreference's, and SMS by the legacy MFAOptions. */
+function enabledFactors(user: User): readonly MfaFactor[] {
+  const enabled = user.mfa.enabled ?? [];
+  return user.mfa.smsOption === true && !enabled.includes("SMS_MFA") ? [...enabled, "SMS_MFA"] : enabled;
+}
+
+/**
+ * GetUser's and AdminGetUser's MFAOptions member: the legacy view, which shows only SMS MFA,
+ * whichever API turned it on (aws-amplify/amplify-js#1259: SetUserMFAPreference with SMS gives
+ * `"MFAOptions":[{"AttributeName":"phone_number","DeliveryMedium":"SMS"}]`).
+ */
+export function mfaOptionsMember(user: User): { MFAOptions?: { DeliveryMedium: "SMS"; AttributeName: string }[] } {
+  return enabledFactors(user).includes("SMS_MFA")
+    ? { MFAOptions: [{ DeliveryMedium: "SMS", AttributeName: "phone_number" }] }
+    : {};
+}
+
 /** The factors a sign-in of `user` will be challenged with, in Cognito's order. */
 export function signInFactors(pool: Pool, user: User): MfaFactor[] {
   const offered = poolFactors(pool);
   const usable = (factor: MfaFactor): boolean => offered.includes(factor) && userHasFactor(user, factor);
-  const enabled = mfaFactors.filter((factor) => (user.mfa.enabled ?? []).includes(factor) && usable(factor));
+  const enabled = mfaFactors.filter((factor) => enabledFactors(user).includes(factor) && usable(factor));
   if (enabled.length > 0 || pool.config.MfaConfiguration !== "ON") return enabled;
   return mfaFactors.filter((factor) => factor !== "SOFTWARE_TOKEN_MFA" && usable(factor));
 }

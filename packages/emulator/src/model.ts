@@ -160,6 +160,12 @@ export interface MfaSettings {
   totpDeviceName?: string;
   /** The 30-second time step of the last TOTP code accepted: that code, and older ones, are spent. */
   totpLastStep?: number;
+  /**
+   * SMS MFA turned on by the legacy SetUserSettings / AdminSetUserSettings (MFAOptions): the user
+   * is challenged by SMS and MFAOptions shows it, but UserMFASettingList does not list it until
+   * SetUserMFAPreference is called (aws/aws-sdk-java-v2#4869).
+   */
+  smsOption?: true;
 }
 
 export interface User {

@@ -17,6 +17,7 @@
 import { consumeCode, issueCode, type CodeDeliveryDetails } from "../codes.ts";
 import type { Context } from "../context.ts";
 import { invalidParameter, messages, notAuthorized, type CognitoError } from "../errors.ts";
+import { mfaOptionsMember } from "../mfa.ts";
 import type { Attributes, Client, Pool, User, VerifiableAttribute } from "../model.ts";
 import { verifyPassword } from "../passwords.ts";
 import { shape } from "../shapes.ts";
@@ -127,6 +128,7 @@ export const accountOperations = {
     return {
       Username: user.username,
       UserAttributes: attributeList(readable(user, client)),
+      ...mfaOptionsMember(user),
       ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}),
       ...(enabled.length > 0 ? { UserMFASettingList: enabled } : {}),
     };

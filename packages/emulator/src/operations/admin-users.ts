@@ -10,6 +10,7 @@ import { randomInt } from "node:crypto";
 import { issueCode } from "../codes.ts";
 import type { Context } from "../context.ts";
 import { CognitoError, invalidParameter, messages, notAuthorized, userNotFound } from "../errors.ts";
+import { mfaOptionsMember } from "../mfa.ts";
 import type { Attributes, PasswordPolicy, Pool, User, VerifiableAttribute } from "../model.ts";
 import { shape } from "../shapes.ts";
 import type { UserCursor, UserFilter } from "../store/users.ts";
@@ -376,6 +377,7 @@ export const adminUserOperations = {
       UserLastModifiedDate: epochSeconds(user.updatedAt),
       Enabled: user.enabled,
       UserStatus: user.status,
+      ...mfaOptionsMember(user),
       ...(user.mfa.preferred ? { PreferredMfaSetting: user.mfa.preferred } : {}),
       ...(enabledMfa.length > 0 ? { UserMFASettingList: enabledMfa } : {}),
     };

@@ -20,6 +20,7 @@ import { signingCertificateOperations } from "./signing-certificate.ts";
 import { signUpOperations } from "./signup.ts";
 import { tagOperations } from "./tags.ts";
 import { tokenOperations } from "./tokens.ts";
+import { userSettingOperations } from "./user-settings.ts";
 
 export const operations: OperationTable = {
   ...poolOperations,
@@ -34,6 +35,7 @@ export const operations: OperationTable = {
   ...adminUserOperations,
   ...groupOperations,
   ...mfaOperations,
+  ...userSettingOperations,
   ...domainOperations,
   ...resourceServerOperations,
   ...identityProviderOperations,

@@ -239,6 +239,8 @@ function withPreferences(user: User, request: PreferenceRequest, missing: (facto
     if (preferred === factor && (settings.PreferredMfa === false || !enabled.has(factor))) preferred = undefined;
   }
   const { preferred: _old, enabled: _was, ...rest } = user.mfa;
+  // Turning SMS off turns off the legacy MFAOptions switch too (user-settings.ts).
+  if (request.SMSMfaSettings?.Enabled === false) delete rest.smsOption;
   const list = mfaFactors.filter((f) => enabled.has(f));
   return { ...rest, ...(list.length > 0 ? { enabled: list } : {}), ...(preferred ? { preferred } : {}) };
 }
