@@ -16,8 +16,54 @@ export interface Skip {
   readonly reason: string;
 }
 
+const invalidRecoveryDestinations =
+  "AWS refuses the user moto creates: 'test@m***' is not an email address ('Invalid email address format.') and '555555555' is not an E.164 phone number; and an admin-created user in FORCE_CHANGE_PASSWORD cannot reset its password ('User password cannot be reset in the current state.'). The test is about the masked destinations of exactly those values.";
+const smsCodeFromMoto =
+  "moto answers SMS_MFA with the code '123456'; AWS takes only the code it sent (CodeMismatchException 'Invalid code or auth state for the user.'), and turns on SMS_MFA only for a user with a phone number ('User does not have delivery config set to turn on SMS_MFA'). The sign-in the test checks needs the code from the SMS.";
+
 export const skips: Readonly<Record<string, Skip>> = {
   ...poolSettingsSkips,
+  // Sign-in flows (issue 15, helper-20's group).
+  test_forgot_password: {
+    kind: "lenient",
+    reason:
+      "ForgotPassword for a user that does not exist: a client created without PreventUserExistenceErrors has LEGACY (API reference, CreateUserPoolClient: 'Defaults to LEGACY when you don't provide a value'), so AWS answers UserNotFoundException 'Username/client id combination not found.'; moto invents an SMS delivery. Nothing else is left to measure.",
+  },
+  test_forgot_password_user_with_all_recovery_attributes: {
+    kind: "lenient",
+    reason: invalidRecoveryDestinations,
+  },
+  test_forgot_password_without_account_recovery_setting: {
+    kind: "lenient",
+    reason: invalidRecoveryDestinations,
+  },
+  test_forgot_password_nonexistent_user_or_user_without_attributes: {
+    kind: "lenient",
+    reason:
+      "moto invents deliveries to '<user>@h***.com' and '+*******9934' for a user without email or phone and for one that does not exist; AWS answers the admin-created FORCE_CHANGE_PASSWORD user with NotAuthorizedException 'User password cannot be reset in the current state.' and the unknown one (LEGACY client) with UserNotFoundException. Every assertion is about the invented deliveries.",
+  },
+  test_confirm_forgot_password_legacy: {
+    kind: "lenient",
+    reason:
+      "moto accepts any ConfirmationCode (a uuid) and any new password (a uuid, which the default policy refuses); AWS takes only the code it sent (CodeMismatchException otherwise, API reference ConfirmForgotPassword), and the admin-created FORCE_CHANGE_PASSWORD user gets no code ('User password cannot be reset in the current state.'). Nothing is left once both are replaced.",
+  },
+  test_confirm_forgot_password_opt_in_verification: {
+    kind: "internals",
+    reason: "reads the code from moto's own response header x-moto-forgot-password-confirmation-code",
+  },
+  test_admin_reset_password_and_change_password: {
+    kind: "lenient",
+    reason:
+      "After AdminResetUserPassword the user is RESET_REQUIRED and AWS refuses its sign-in with PasswordResetRequiredException 'Password reset required for the user' (API reference, AdminInitiateAuth); moto instead answers the old temporary password with NEW_PASSWORD_REQUIRED, which the rest of the test relies on. It also confirms an admin-created user with ConfirmSignUp and any code, which AWS refuses.",
+  },
+  test_initiate_auth_USER_PASSWORD_AUTH_when_sms_mfa_enabled: {
+    kind: "lenient",
+    reason: smsCodeFromMoto,
+  },
+  test_admin_initiate_auth_when_sms_mfa_enabled: {
+    kind: "lenient",
+    reason: smsCodeFromMoto,
+  },
   test_create_user_pool_should_have_all_default_attributes_in_schema: {
     kind: "internals",
     reason:
