@@ -43,6 +43,84 @@ export const poolSettingsRewrites: readonly Rewrite[] = [
     to: `assert updated_user_pool_details["UserPool"]["Policies"] == {"PasswordPolicy": {**new_policies["PasswordPolicy"], "TemporaryPasswordValidityDays": 7}}`,
     fact: "DescribeUserPool reports the password policy's TemporaryPasswordValidityDays, 7 when it was not set (AWS's answers quoted in boto/boto3#2516 and aws-amplify/amplify-js#12906); moto leaves it out.",
   },
+  {
+    test: "test_create_user_pool_client_default_id_strategy",
+    from: `value = str(uuid.uuid4())`,
+    to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_create_user_pool_client_returns_secret",
+    from: `value = str(uuid.uuid4())`,
+    to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_describe_user_pool_client",
+    from: `value = str(uuid.uuid4())`,
+    to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_update_user_pool_client",
+    from: `old_value = str(uuid.uuid4())`,
+    to: `old_value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_update_user_pool_client",
+    from: `new_value = str(uuid.uuid4())`,
+    to: `new_value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_update_user_pool_client_returns_secret",
+    from: `old_value = str(uuid.uuid4())`,
+    to: `old_value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_update_user_pool_client_returns_secret",
+    from: `new_value = str(uuid.uuid4())`,
+    to: `new_value = f"https://{uuid.uuid4()}.example.com/callback"`,
+    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
+  },
+  {
+    test: "test_create_user_pool_domain",
+    from: `assert result["CloudFrontDomain"] is not None`,
+    to: `assert "CloudFrontDomain" not in result`,
+    fact: 'CreateUserPoolDomain returns CloudFrontDomain only for a custom domain: "If you set an Amazon Cognito prefix domain, this operation returns a blank response" (API reference, CreateUserPoolDomain response; the AWS CLI\'s example of a prefix domain prints no output); moto names a distribution for a prefix.',
+  },
+  {
+    test: "test_create_user_pool_domain_custom_domain_config",
+    from: `domain = str(uuid.uuid4())`,
+    to: `domain = f"auth.{uuid.uuid4()}.example.com"`,
+    fact: "A custom domain (one given CustomDomainConfig) is a fully qualified domain name such as auth.example.com (API reference, CreateUserPoolDomain: Domain); moto's bare uuid is a prefix, which AWS does not take with a certificate.",
+  },
+  {
+    test: "test_create_user_pool_domain_custom_domain_config",
+    from: `assert result["CloudFrontDomain"] == "e2c343b3293ee505.cloudfront.net"`,
+    to: `assert result["CloudFrontDomain"].endswith(".cloudfront.net")`,
+    fact: "The CloudFront distribution in front of a custom domain is AWS's to name (API reference: CloudFrontDomain, the endpoint to alias in DNS); moto's fixed e2c343b3293ee505.cloudfront.net is its own constant, so only the cloudfront.net host is compared.",
+  },
+  {
+    test: "test_update_user_pool_domain",
+    from: `domain = str(uuid.uuid4())`,
+    to: `domain = f"auth.{uuid.uuid4()}.example.com"`,
+    fact: "A custom domain (one given CustomDomainConfig) is a fully qualified domain name such as auth.example.com (API reference, CreateUserPoolDomain: Domain); moto's bare uuid is a prefix, which AWS does not take with a certificate.",
+  },
+  {
+    test: "test_update_user_pool_domain",
+    from: `assert result["CloudFrontDomain"] == "e2c343b3293ee505.cloudfront.net"`,
+    to: `assert result["CloudFrontDomain"].endswith(".cloudfront.net")`,
+    fact: "The CloudFront distribution in front of a custom domain is AWS's to name (API reference: CloudFrontDomain, the endpoint to alias in DNS); moto's fixed e2c343b3293ee505.cloudfront.net is its own constant, so only the cloudfront.net host is compared.",
+  },
+  {
+    test: "test_update_user_pool_domain",
+    from: `conn.create_user_pool_domain(UserPoolId=user_pool_id, Domain=domain)`,
+    to: `conn.create_user_pool_domain(UserPoolId=user_pool_id, Domain=domain, CustomDomainConfig={"CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/000000000000"})`,
+    fact: 'UpdateUserPoolDomain "updates the SSL certificate for user pool custom domains" and "doesn\'t change the name of your user pool domain" (API reference); a prefix domain has no certificate to replace, so moto\'s update of a prefix domain with a CustomDomainConfig is not one AWS makes. The domain is created as a custom domain with a first certificate.',
+  },
 ];
 
 export const poolSettingsSkips: Readonly<Record<string, Skip>> = {};
