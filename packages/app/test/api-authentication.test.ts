@@ -29,6 +29,7 @@ import {
   strangerKey,
   unsigned,
 } from "./api-fixtures.ts";
+import { newUserRow } from "../src/accounts/users.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { databaseKinds } from "./databases.ts";
 import { userRow } from "./signed-in.ts";
@@ -203,27 +204,20 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
     const id = randomUUID();
     await db
       .insertInto("users")
-      .values({
-        id,
-        username: account.username,
-        username_key: account.username.toLowerCase(),
-        email: "root@example.com",
-        email_key: "root@example.com",
-        email_verified: true,
-        cognito_sub: null,
-        is_active: true,
-        is_staff: true,
-        is_superuser: true,
-        password_hash: "scrypt$local$hash",
-        given_name: null,
-        family_name: null,
-        phone_number: null,
-        picture: null,
-        last_login: null,
-        last_synced_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(
+        newUserRow(
+          {
+            id,
+            username: account.username,
+            email: "root@example.com",
+            email_verified: true,
+            is_staff: true,
+            is_superuser: true,
+            password_hash: "scrypt$local$hash",
+          },
+          now,
+        ),
+      )
       .execute();
     const { accessToken } = await publicClientTokens(h, account);
     const res = await api.get("/api/v1/me", accessToken);
@@ -240,27 +234,7 @@ describe.each(databaseKinds)("Bearer authentication (%s)", (database) => {
     const id = randomUUID();
     await db
       .insertInto("users")
-      .values({
-        id,
-        username: account.username,
-        username_key: account.username.toLowerCase(),
-        email: account.email,
-        email_key: account.email.toLowerCase(),
-        email_verified: false,
-        cognito_sub: null,
-        is_active: true,
-        is_staff: true,
-        is_superuser: false,
-        password_hash: null,
-        given_name: null,
-        family_name: null,
-        phone_number: null,
-        picture: null,
-        last_login: null,
-        last_synced_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(newUserRow({ id, username: account.username, email: account.email, is_staff: true }, now))
       .execute();
     const { accessToken } = await publicClientTokens(h, account);
     const res = await api.get("/api/v1/me", accessToken);

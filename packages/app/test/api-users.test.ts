@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppHarness, type AppHarness } from "./app-harness.ts";
 import { CognitoAdmin } from "./accounts-fixtures.ts";
 import { ApiClient, apiPerson, eventually, makeStaff, type ApiPerson } from "./api-fixtures.ts";
+import { newUserRow } from "../src/accounts/users.ts";
 import { databaseKinds } from "./databases.ts";
 import { signedInPerson } from "./signed-in.ts";
 
@@ -50,27 +51,12 @@ describe.each(databaseKinds)("/api/v1/users (%s)", (database) => {
       const at = new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
       await db
         .insertInto("users")
-        .values({
-          id,
-          username,
-          username_key: username.toLowerCase(),
-          email,
-          email_key: email.toLowerCase(),
-          email_verified: true,
-          cognito_sub: null,
-          is_active: true,
-          is_staff: false,
-          is_superuser: false,
-          password_hash: i === 0 ? "scrypt$secret$hash" : null,
-          given_name: null,
-          family_name: null,
-          phone_number: null,
-          picture: null,
-          last_login: null,
-          last_synced_at: null,
-          created_at: at,
-          updated_at: at,
-        })
+        .values(
+          newUserRow(
+            { id, username, email, email_verified: true, password_hash: i === 0 ? "scrypt$secret$hash" : null },
+            at,
+          ),
+        )
         .execute();
       listed.push({ id, username, email });
     }

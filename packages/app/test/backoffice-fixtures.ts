@@ -8,6 +8,7 @@ import { AdminGetUserCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { PermissionCodename } from "../src/accounts/permissions.ts";
+import { newUserRow } from "../src/accounts/users.ts";
 import { hashPassword } from "../src/backoffice/passwords.ts";
 import { secretBox } from "../src/backoffice/secret-box.ts";
 import type { BackofficeTotpTable } from "../src/backoffice/staff-totp.ts";
@@ -49,27 +50,22 @@ export async function localUser(h: AppHarness, options: LocalUserOptions = {}): 
   const now = (options.createdAt ?? new Date()).toISOString();
   await db
     .insertInto("users")
-    .values({
-      id,
-      username,
-      username_key: username.toLowerCase(),
-      email,
-      email_key: email.toLowerCase(),
-      email_verified: true,
-      cognito_sub: options.cognitoSub ?? null,
-      is_active: options.active ?? true,
-      is_staff: options.staff ?? true,
-      is_superuser: options.superuser ?? false,
-      password_hash: options.usablePassword === false ? null : await staffHash(),
-      given_name: null,
-      family_name: null,
-      phone_number: null,
-      picture: null,
-      last_login: null,
-      last_synced_at: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow(
+        {
+          id,
+          username,
+          email,
+          email_verified: true,
+          cognito_sub: options.cognitoSub ?? null,
+          is_active: options.active ?? true,
+          is_staff: options.staff ?? true,
+          is_superuser: options.superuser ?? false,
+          password_hash: options.usablePassword === false ? null : await staffHash(),
+        },
+        now,
+      ),
+    )
     .execute();
   await grant(h, id, options.permissions ?? []);
   return { id, username, email, password: staffPassword };
@@ -145,27 +141,19 @@ export async function cognitoLinkedUser(
   const now = new Date().toISOString();
   await h.database.database.db
     .insertInto("users")
-    .values({
-      id,
-      username: account.username,
-      username_key: account.username.toLowerCase(),
-      email: account.email,
-      email_key: account.email.toLowerCase(),
-      email_verified: state !== "unconfirmed",
-      cognito_sub: sub,
-      is_active: true,
-      is_staff: false,
-      is_superuser: false,
-      password_hash: null,
-      given_name: null,
-      family_name: null,
-      phone_number: null,
-      picture: null,
-      last_login: null,
-      last_synced_at: now,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(
+      newUserRow(
+        {
+          id,
+          username: account.username,
+          email: account.email,
+          email_verified: state !== "unconfirmed",
+          cognito_sub: sub,
+          last_synced_at: now,
+        },
+        now,
+      ),
+    )
     .execute();
   return { account, id, sub };
 }

@@ -4,7 +4,7 @@
  * `create_unknown_user`), keyed by our own UUID, with Cognito's `sub` beside it.
  */
 import { randomUUID } from "node:crypto";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Insertable, Kysely, Selectable, Transaction } from "kysely";
 import type { Db } from "../db/database.ts";
 import { asBoolean, asDate, asOptionalDate, type DatabaseSchema, type UsersTable } from "../db/schema.ts";
 
@@ -65,6 +65,42 @@ export const toUser = (row: Row): User => ({
   createdAt: asDate(row.created_at),
   updatedAt: asDate(row.updated_at),
 });
+
+/** The columns a new user row must be given; the rest have newUserRow's defaults. */
+export type NewUserColumns = Partial<Omit<Insertable<UsersTable>, "username_key" | "email_key">> & {
+  readonly username: string;
+  readonly email: string;
+};
+
+/**
+ * A new row of the users table: our own UUID, the case-folded keys its unique indexes use, and
+ * for whatever `columns` leaves out an ordinary account made now (active, not staff, no local
+ * password, no Cognito sub, never signed in or synced). Every writer of a new user (the back
+ * office's add form, createsuperuser, test fixtures) starts here, so a column added later gets
+ * its default in one place.
+ */
+export function newUserRow(columns: NewUserColumns, now = new Date().toISOString()): Insertable<UsersTable> {
+  return {
+    id: randomUUID(),
+    email_verified: false,
+    cognito_sub: null,
+    is_active: true,
+    is_staff: false,
+    is_superuser: false,
+    password_hash: null,
+    given_name: null,
+    family_name: null,
+    phone_number: null,
+    picture: null,
+    last_login: null,
+    last_synced_at: null,
+    created_at: now,
+    updated_at: now,
+    ...columns,
+    username_key: columns.username.toLowerCase(),
+    email_key: columns.email.toLowerCase(),
+  };
+}
 
 const profileColumns = (profile: CognitoProfile) => ({
   username: profile.username,

@@ -24,6 +24,7 @@ import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { emailProblem, usernameProblem } from "../accounts/forms.ts";
 import { t } from "../accounts/messages.ts";
+import { newUserRow } from "../accounts/users.ts";
 import { formatConfigErrors, loadConfig } from "../config.ts";
 import { openDatabase, type AppDatabase } from "../db/database.ts";
 import { pendingMigrations } from "../db/migrate.ts";
@@ -163,27 +164,19 @@ async function create(database: AppDatabase, answers: Answers): Promise<string> 
   await database.db.transaction().execute(async (trx) => {
     await trx
       .insertInto("users")
-      .values({
-        id,
-        username: answers.username,
-        username_key: answers.username.toLowerCase(),
-        email: answers.email,
-        email_key: answers.email.toLowerCase(),
-        email_verified: false,
-        cognito_sub: null,
-        is_active: true,
-        is_staff: true,
-        is_superuser: true,
-        password_hash: passwordHash,
-        given_name: null,
-        family_name: null,
-        phone_number: null,
-        picture: null,
-        last_login: null,
-        last_synced_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(
+        newUserRow(
+          {
+            id,
+            username: answers.username,
+            email: answers.email,
+            is_staff: true,
+            is_superuser: true,
+            password_hash: passwordHash,
+          },
+          now,
+        ),
+      )
       .execute();
     // Made by nobody in the back office, but a change to who can use it all the same.
     await writeAudit(trx, {

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { CognitoFailure } from "../../accounts/cognito.ts";
 import { emailProblem, fieldLimits, usernameProblem } from "../../accounts/forms.ts";
 import { t } from "../../accounts/messages.ts";
+import { newUserRow } from "../../accounts/users.ts";
 import type { ViewContext } from "../../pages/view.ts";
 import { notify, staffOfRequest, type Staff } from "../access.ts";
 import { writeAudit } from "../audit.ts";
@@ -231,27 +232,20 @@ export default async function userAddRoutes(app: FastifyInstance): Promise<void>
         await db.transaction().execute(async (trx) => {
           await trx
             .insertInto("users")
-            .values({
-              id,
-              username: form.username,
-              username_key: form.username.toLowerCase(),
-              email: form.email,
-              email_key: form.email.toLowerCase(),
-              email_verified: sub !== null,
-              cognito_sub: sub,
-              is_active: true,
-              is_staff: false,
-              is_superuser: false,
-              password_hash: passwordHash,
-              given_name: null,
-              family_name: null,
-              phone_number: null,
-              picture: null,
-              last_login: null,
-              last_synced_at: sub ? now : null,
-              created_at: now,
-              updated_at: now,
-            })
+            .values(
+              newUserRow(
+                {
+                  id,
+                  username: form.username,
+                  email: form.email,
+                  email_verified: sub !== null,
+                  cognito_sub: sub,
+                  password_hash: passwordHash,
+                  last_synced_at: sub ? now : null,
+                },
+                now,
+              ),
+            )
             .execute();
           await writeAudit(trx, {
             actorId: staff.user.id,
