@@ -282,6 +282,24 @@ describe("two-step verification", () => {
     await expectSignedIn(await browser.submit(wrong, "/mfa", { code: totpCodeAt(secret, f.h.clock.now()) }), "hana");
   });
 
+  it("shows AWS's message for an authenticator code used once already, and takes the next one", async () => {
+    const secret = await userWithAuthenticator("hugo");
+    const used = totpCodeAt(secret, f.h.clock.now());
+    const first = new Browser();
+    const firstMfa = await first.submit(await loginPage(first), "/login", { username: "hugo", password });
+    await expectSignedIn(await first.submit(firstMfa, "/mfa", { code: used }), "hugo");
+    const second = new Browser();
+    const mfa = await second.submit(await loginPage(second), "/login", { username: "hugo", password });
+    // AWS: ExpiredCodeException "Your software token has already been used once."
+    const again = await second.submit(mfa, "/mfa", { code: used });
+    expect(again.status).toBe(400);
+    expect(again.html).toContain("Your software token has already been used once.");
+    await expectSignedIn(
+      await second.submit(again, "/mfa", { code: totpCodeAt(secret, f.h.clock.now() + 30_000) }),
+      "hugo",
+    );
+  });
+
   it("emails a code when the user's factor is email, and offers a choice when there are two", async () => {
     const secret = await userWithAuthenticator("ivan");
     await f.h.cognito.send(

@@ -510,7 +510,8 @@ export function hostedRoutes(ctx: Context, operations: OperationTable) {
         });
         return afterAnswer(request, reply, site, auth, user, result);
       } catch (error) {
-        if (isError(error, "CodeMismatchException", "InvalidParameterException")) {
+        // ExpiredCodeException: an authenticator code already used once; the user waits for the next.
+        if (isError(error, "CodeMismatchException", "ExpiredCodeException", "InvalidParameterException")) {
           return sendPage(
             reply,
             page(MfaCodePage({ frame, challenge, destination: challenge.destination, notice: danger(error.message) })),

@@ -9,7 +9,9 @@
  * answers, aws-amplify/amplify-js#3066 and #11069) and counts toward the sign-in lockout like a
  * wrong password; the challenge stays open for another try until its Session expires. A right
  * one spends the Session: answering it again is "session can only be used once". A TOTP code is
- * good once: its time step, and every earlier one, is spent when it is accepted.
+ * good once: its time step, and every earlier one, is spent when it is accepted, and a spent
+ * one is ExpiredCodeException "Your software token has already been used once." (AWS's answer,
+ * which aws-amplify/amplify-swift's TOTP sign-in integration tests wait 30 s to avoid).
  */
 import { challengedUser, invalidSession, notAuthorizedSessionUsed, pendingChallenge } from "../challenge-session.ts";
 import type { Context } from "../context.ts";
@@ -25,6 +27,7 @@ import type { Answer } from "./challenges.ts";
 import { assertSecretHash } from "./common.ts";
 
 export const codeMismatch = "Invalid code or auth state for the user.";
+export const totpCodeUsed = "Your software token has already been used once.";
 
 /** The open challenge and its user, once the answer names them (USERNAME, SECRET_HASH) correctly. */
 export function answeringUser(ctx: Context, answer: Answer): { pending: PendingChallenge; user: User } {
@@ -66,6 +69,12 @@ const wrongCode = (ctx: Context, user: User): CognitoError => {
   return new CognitoError("CodeMismatchException", codeMismatch);
 };
 
+/** A right code of a spent step: counted like a wrong one, since it proves nothing new. */
+const usedCode = (ctx: Context, user: User): CognitoError => {
+  recordWrongPassword(ctx, user);
+  return new CognitoError("ExpiredCodeException", totpCodeUsed);
+};
+
 /**
  * SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP and SMS_OTP: the code from the authenticator, the SMS or
  * the email. EMAIL_OTP and SMS_OTP are also USER_AUTH's passwordless first factors; either way a
@@ -86,12 +95,13 @@ export async function answerMfaCode(ctx: Context, answer: Answer, factor: CodeCh
   }
   const secret = user.mfa.totpSecret;
   const step = secret === undefined ? null : totpStepOf(secret, code, ctx.clock.now());
-  const spent = (current: User): boolean => step === null || step <= (current.mfa.totpLastStep ?? -1);
-  if (spent(user)) throw wrongCode(ctx, user);
+  if (step === null) throw wrongCode(ctx, user);
+  const spent = (current: User): boolean => step <= (current.mfa.totpLastStep ?? -1);
+  if (spent(user)) throw usedCode(ctx, user);
   return completeSignIn(ctx, answer, pending, user, (current) => {
     // Another sign-in may have used the same code while the tokens were being signed.
-    if (spent(current)) throw new CognitoError("CodeMismatchException", codeMismatch);
-    return { mfa: { ...current.mfa, totpLastStep: step ?? undefined } };
+    if (spent(current)) throw new CognitoError("ExpiredCodeException", totpCodeUsed);
+    return { mfa: { ...current.mfa, totpLastStep: step } };
   });
 }
 
