@@ -574,9 +574,11 @@ describe("AdminResetUserPassword", () => {
     const disabled = fresh();
     await confirmedUser(poolId, disabled, emailOf(disabled, true));
     await h.cognito.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: disabled }));
+    // AWS's wording here has no period, unlike a disabled user's sign-in ("User is disabled."):
+    // quoted from AWS in amazon-archives/amazon-cognito-identity-js#373.
     expect(
       await errorOf(h.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: disabled }))),
-    ).toMatchObject({ name: "NotAuthorizedException", message: "User is disabled." });
+    ).toMatchObject({ name: "NotAuthorizedException", message: "User is disabled" });
   });
 
   it("answers UserNotFoundException for an unknown user", async () => {

@@ -295,6 +295,9 @@ const isCursor = (value: unknown): value is UserCursor =>
 
 // ---------------------------------------------------------------------------------------------
 
+/** AdminResetUserPassword's answer for a disabled user (see there). */
+const resetUserDisabled = "User is disabled";
+
 export const adminUserOperations = {
   AdminCreateUser: defineOperation(
     shape.structure({
@@ -428,7 +431,9 @@ export const adminUserOperations = {
 
   /**
    * Puts the user in RESET_REQUIRED and sends a password-reset code that ConfirmForgotPassword
-   * accepts. As Cognito: a disabled user is "User is disabled."; only a CONFIRMED (or already
+   * accepts. As Cognito: a disabled user is "User is disabled", without the period its sign-ins
+   * end with (AWS's answer quoted in amazon-archives/amazon-cognito-identity-js#373; moto, which
+   * copies AWS's wording, distinguishes the two the same way); only a CONFIRMED (or already
    * RESET_REQUIRED) user can be reset, otherwise "User password cannot be reset in the current
    * state."; and a user with no verified email or phone is InvalidParameterException "Cannot
    * reset password for the user as there is no registered/verified email or phone_number".
@@ -439,7 +444,7 @@ export const adminUserOperations = {
       const pool = requirePool(ctx, request.UserPoolId);
       ctx.store.transaction(() => {
         const user = requireAdminUser(ctx, pool, request.Username);
-        if (!user.enabled) throw notAuthorized(messages.userDisabled);
+        if (!user.enabled) throw notAuthorized(resetUserDisabled);
         if (user.status !== "CONFIRMED" && user.status !== "RESET_REQUIRED") {
           throw notAuthorized(messages.passwordCannotBeReset);
         }
