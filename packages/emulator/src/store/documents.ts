@@ -1,7 +1,7 @@
 /**
  * Pool-owned settings that Cognito stores and hands back but that the emulator does not act on
- * (identity providers, UI customization, log delivery, risk configuration, user import jobs,
- * provider links, managed login branding, terms): one JSON document per (pool, kind, key).
+ * (identity providers, UI customization, log delivery, risk configuration, provider links,
+ * managed login branding, terms): one JSON document per (pool, kind, key).
  * They go with their pool (ON DELETE CASCADE).
  *
  * Like `hosted.ts`, the table belongs to this module and is created here if missing, so an
@@ -14,7 +14,6 @@ export type DocumentKind =
   | "ui-customization"
   | "log-delivery"
   | "risk"
-  | "import-job"
   /** A source IdP identity linked to a user (operations/provider-links.ts), keyed by the identity. */
   | "provider-link"
   | "managed-login-branding"
