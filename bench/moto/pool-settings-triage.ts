@@ -121,6 +121,54 @@ export const poolSettingsRewrites: readonly Rewrite[] = [
     to: `conn.create_user_pool_domain(UserPoolId=user_pool_id, Domain=domain, CustomDomainConfig={"CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/000000000000"})`,
     fact: 'UpdateUserPoolDomain "updates the SSL certificate for user pool custom domains" and "doesn\'t change the name of your user pool domain" (API reference); a prefix domain has no certificate to replace, so moto\'s update of a prefix domain with a CustomDomainConfig is not one AWS makes. The domain is created as a custom domain with a first certificate.',
   },
+  {
+    test: "test_create_group",
+    from: `role_arn = "arn:aws:iam:::role/my-iam-role"`,
+    to: `role_arn = "arn:aws:iam::123456789012:role/my-iam-role"`,
+    fact: "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.",
+  },
+  {
+    test: "test_update_group",
+    from: `role_arn = "arn:aws:iam:::role/my-iam-role"`,
+    to: `role_arn = "arn:aws:iam::123456789012:role/my-iam-role"`,
+    fact: "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.",
+  },
+  {
+    test: "test_update_group",
+    from: `role_arn2 = "arn:aws:iam:::role/my-iam-role2"`,
+    to: `role_arn2 = "arn:aws:iam::123456789012:role/my-iam-role2"`,
+    fact: "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.",
+  },
+  {
+    test: "test_list_resource_servers_single_page",
+    from: `server_name = "new_remote_server{id_num}"`,
+    to: `server_name = f"new_remote_server{id_num}"`,
+    fact: "A resource server's Name must match [\\w\\s+=,.@-]+ (API reference, CreateResourceServer); moto's literal 'new_remote_server{id_num}' (an f-string without its f) has braces, which AWS refuses with a validation error. The f-string moto meant stands in.",
+  },
+  {
+    test: "test_list_resource_servers_multi_page",
+    from: `server_name = "new_remote_server{id_num}"`,
+    to: `server_name = f"new_remote_server{id_num}"`,
+    fact: "A resource server's Name must match [\\w\\s+=,.@-]+ (API reference, CreateResourceServer); moto's literal 'new_remote_server{id_num}' (an f-string without its f) has braces, which AWS refuses with a validation error. The f-string moto meant stands in.",
+  },
+  {
+    test: "test_list_resource_servers_single_page",
+    from: `all_resource_svrs[idx]["ResourceServer"][key]`,
+    to: `{s["ResourceServer"]["Identifier"]: s["ResourceServer"] for s in all_resource_svrs}[returned_servers[idx]["Identifier"]][key]`,
+    fact: "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.",
+  },
+  {
+    test: "test_list_resource_servers_multi_page",
+    from: `all_resource_svrs[idx]["ResourceServer"][key]`,
+    to: `{s["ResourceServer"]["Identifier"]: s["ResourceServer"] for s in all_resource_svrs}[returned_servers[idx]["Identifier"]][key]`,
+    fact: "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.",
+  },
+  {
+    test: "test_list_resource_servers_multi_page",
+    from: `all_resource_svrs[all_idx]["ResourceServer"][key]`,
+    to: `{s["ResourceServer"]["Identifier"]: s["ResourceServer"] for s in all_resource_svrs}[returned_servers[idx]["Identifier"]][key]`,
+    fact: "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.",
+  },
 ];
 
 export const poolSettingsSkips: Readonly<Record<string, Skip>> = {};

@@ -78,16 +78,25 @@ export function createResourceServer(
   return server;
 }
 
+/**
+ * ResourceServerType as the operations return it: a server without scopes has no Scopes member
+ * at all, not an empty list (moto models AWS's answer the same way, getmoto/moto#7167).
+ */
+function describeServer(server: ResourceServer) {
+  const { Scopes, ...rest } = server;
+  return Scopes.length > 0 ? { ...rest, Scopes } : rest;
+}
+
 export const resourceServerOperations = {
   CreateResourceServer: defineOperation(shape.structure(serverMembers), (ctx, request) => ({
-    ResourceServer: createResourceServer(ctx, request),
+    ResourceServer: describeServer(createResourceServer(ctx, request)),
   })),
 
   DescribeResourceServer: defineOperation(
     shape.structure({ UserPoolId: userPoolId, Identifier: identifier }),
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
-      return { ResourceServer: requireServer(ctx, pool.id, request.Identifier) };
+      return { ResourceServer: describeServer(requireServer(ctx, pool.id, request.Identifier)) };
     },
   ),
 
@@ -105,7 +114,7 @@ export const resourceServerOperations = {
       const shown = page.slice(0, limit);
       const last = shown.at(-1);
       return {
-        ResourceServers: shown,
+        ResourceServers: shown.map(describeServer),
         ...(page.length > limit && last ? { NextToken: encodeToken(last.Identifier) } : {}),
       };
     },
@@ -122,7 +131,7 @@ export const resourceServerOperations = {
       Scopes: scopeList(request.Scopes),
     };
     ctx.store.hosted.putResourceServer(server);
-    return { ResourceServer: server };
+    return { ResourceServer: describeServer(server) };
   }),
 
   DeleteResourceServer: defineOperation(
