@@ -136,8 +136,14 @@ export function nameNewUser(
   if (byAttribute.includes("phone_number") && phonePattern.test(requested)) {
     return { username: sub, sub, attributes: { ...attributes, phone_number: requested } };
   }
+  // AWS's words: "Username should be an email." in an email-only pool (boto/boto3#3836), "…either
+  // an email or a phone number." where both are allowed (aws-amplify/amplify-js#533).
   throw invalidParameter(
-    byAttribute.includes("email") ? "Username should be an email." : "Username should be a phone number.",
+    byAttribute.includes("email") && byAttribute.includes("phone_number")
+      ? "Username should be either an email or a phone number."
+      : byAttribute.includes("email")
+        ? "Username should be an email."
+        : "Username should be a phone number.",
   );
 }
 

@@ -119,3 +119,14 @@ describe("usernames in a pool that signs in by email", () => {
     }
   });
 });
+
+describe("usernames in a pool that signs in by email or phone number", () => {
+  it("requires the username to be either, in AWS's words (aws-amplify/amplify-js#533)", async () => {
+    for (const [operation, create] of await creators({ UsernameAttributes: ["email", "phone_number"] })) {
+      await expect(create(`${operation}@example.com`), operation).resolves.toBeDefined();
+      expect((await errorOf(create("plain-name"))).message, operation).toBe(
+        "Username should be either an email or a phone number.",
+      );
+    }
+  });
+});
