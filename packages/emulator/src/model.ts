@@ -138,7 +138,13 @@ export interface Client {
   readonly id: string;
   readonly poolId: string;
   readonly name: string;
+  /** The client's secret (its oldest, when it has two); null for a public client. */
   readonly secret: string | null;
+  /**
+   * Every secret the client accepts, oldest first, once AddUserPoolClientSecret gave it more
+   * than its first; absent means just `secret`. Read it through `clientSecretsOf`.
+   */
+  readonly secrets?: readonly string[];
   readonly config: ClientConfig;
   readonly createdAt: number;
   readonly updatedAt: number;

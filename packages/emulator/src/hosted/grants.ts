@@ -22,6 +22,7 @@ import type { Context } from "../context.ts";
 import { CognitoError } from "../errors.ts";
 import type { Client, Pool, User } from "../model.ts";
 import { prepareSession, refreshSignIn } from "../signin.ts";
+import { isClientSecret } from "../operations/common.ts";
 import { hashRefreshToken, loadPoolKeys, tokenLifetimes } from "../tokens.ts";
 import { allowsOAuthFlow } from "./client-settings.ts";
 import type { AuthorizeRequest } from "./authorize.ts";
@@ -153,7 +154,7 @@ export function authenticateClient(
   const secret = basic?.secret ?? bodySecret;
   if (client.secret === null) {
     if (secret !== undefined && secret !== "") fail();
-  } else if (secret === undefined || !sameSecret(client.secret, secret)) {
+  } else if (secret === undefined || !isClientSecret(client, secret)) {
     fail();
   }
   return client;

@@ -106,22 +106,37 @@ export function requireUser(ctx: Context, pool: Pool, name: string): User {
   return user;
 }
 
+/** Every secret the client accepts, oldest first; two during a rotation (client-secrets.ts). */
+export const clientSecretsOf = (client: Client): readonly string[] =>
+  client.secrets ?? (client.secret === null ? [] : [client.secret]);
+
+const sameBytes = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
+
+/** Whether `given` is one of the client's secrets; constant-time. */
+export const isClientSecret = (client: Client, given: string): boolean =>
+  clientSecretsOf(client).some((secret) => sameBytes(Buffer.from(secret), Buffer.from(given)));
+
 /**
  * Checks SECRET_HASH = Base64(HMAC-SHA256(key = client secret, message = username + client id))
- * for clients that have a secret, as Cognito requires; constant-time.
+ * for clients that have a secret, as Cognito requires, with any of the client's secrets;
+ * constant-time.
  */
 export function assertSecretHash(client: Client, name: string, hash: string | undefined): void {
-  if (client.secret === null) return;
+  const secrets = clientSecretsOf(client);
+  if (secrets.length === 0) return;
   if (hash === undefined) {
     throw notAuthorized(`Client ${client.id} is configured for secret but secret was not received`);
   }
-  const expected = createHmac("sha256", client.secret)
-    .update(name + client.id)
-    .digest();
   const actual = Buffer.from(hash, "base64");
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw notAuthorized(`Unable to verify secret hash for client ${client.id}`);
-  }
+  const matches = secrets.some((secret) =>
+    sameBytes(
+      actual,
+      createHmac("sha256", secret)
+        .update(name + client.id)
+        .digest(),
+    ),
+  );
+  if (!matches) throw notAuthorized(`Unable to verify secret hash for client ${client.id}`);
 }
 
 /** A user status that prevents password sign-in, as the error Cognito answers with. */

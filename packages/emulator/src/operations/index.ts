@@ -3,6 +3,7 @@ import { accountOperations } from "./account.ts";
 import { adminUserOperations } from "./admin-users.ts";
 import { authOperations } from "./auth.ts";
 import { challengeOperations } from "./challenges.ts";
+import { clientSecretOperations } from "./client-secrets.ts";
 import { clientOperations } from "./clients.ts";
 import { deviceOperations } from "./devices.ts";
 import { domainOperations } from "./domains.ts";
@@ -25,6 +26,7 @@ import { userSettingOperations } from "./user-settings.ts";
 export const operations: OperationTable = {
   ...poolOperations,
   ...clientOperations,
+  ...clientSecretOperations,
   ...signUpOperations,
   ...recoveryOperations,
   ...accountOperations,

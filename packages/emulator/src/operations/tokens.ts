@@ -11,7 +11,6 @@
  * RevokeToken reference), i.e. every token carrying its `origin_jti`; the user's other sessions
  * are untouched. A global sign-out revokes every session of the user.
  */
-import { timingSafeEqual } from "node:crypto";
 import { CognitoError } from "../errors.ts";
 import type { Client } from "../model.ts";
 import { shape } from "../shapes.ts";
@@ -19,18 +18,21 @@ import { refreshSignIn } from "../signin.ts";
 import { authenticateAccessToken, hashRefreshToken } from "../tokens.ts";
 import { requireAdminUser } from "./admin-users.ts";
 import { assertFlowAllowed } from "./auth.ts";
-import { accessToken, clientId, clientMetadata, requireClient, requirePool, userPoolId, username } from "./common.ts";
+import {
+  accessToken,
+  clientId,
+  clientMetadata,
+  isClientSecret,
+  requireClient,
+  requirePool,
+  userPoolId,
+  username,
+} from "./common.ts";
 import { defineOperation } from "./operation.ts";
 
 /** The API reference's pattern for refresh tokens (RevokeToken's Token). */
 const refreshTokenShape = shape.string({ required: true, pattern: "[A-Za-z0-9-_=.]+", sensitive: true });
 const clientSecret = shape.string({ min: 1, max: 64, pattern: String.raw`[\w+]+`, sensitive: true });
-
-const sameSecret = (client: Client, given: string): boolean => {
-  const expected = Buffer.from(client.secret ?? "");
-  const actual = Buffer.from(given);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-};
 
 /**
  * A secret client must prove itself with its secret (not a SECRET_HASH) in these two operations.
@@ -46,7 +48,8 @@ function assertClientSecret(
   if (given === undefined) {
     throw new CognitoError(exception, `Client ${client.id} is configured for secret but secret was not received`);
   }
-  if (!sameSecret(client, given)) throw new CognitoError(exception, `Unable to verify secret for client ${client.id}`);
+  if (!isClientSecret(client, given))
+    throw new CognitoError(exception, `Unable to verify secret for client ${client.id}`);
 }
 
 /** A JWT (access or ID token) has three segments; our refresh tokens have five. */

@@ -1,5 +1,6 @@
 /** App clients of a pool (one JSON document of settings per client). */
 import type { Client, ClientConfig } from "../model.ts";
+import type { ClientSecretRepository } from "./client-secrets.ts";
 import type { Db } from "./database.ts";
 
 interface ClientRow {
@@ -22,7 +23,7 @@ const toClient = (row: ClientRow): Client => ({
   updatedAt: row.updated_at,
 });
 
-export function clientRepository(db: Db) {
+export function clientRepository(db: Db, secrets: ClientSecretRepository) {
   const byId = db.prepare<[string], ClientRow>("SELECT * FROM clients WHERE id = ?");
   const insert = db.prepare(
     "INSERT INTO clients (id, pool_id, name, secret, config, created_at, updated_at) VALUES (@id, @poolId, @name, @secret, @config, @createdAt, @updatedAt)",
@@ -42,7 +43,12 @@ export function clientRepository(db: Db) {
       if (cached) return cached;
       const row = byId.get(id);
       if (!row) return undefined;
-      const client = toClient(row);
+      // Secrets added by AddUserPoolClientSecret replace the row's: the oldest is `secret`.
+      const added = secrets.list(id);
+      const first = added[0];
+      const client = first
+        ? { ...toClient(row), secret: first.secret, secrets: added.map((s) => s.secret) }
+        : toClient(row);
       cache.set(id, client);
       return client;
     },
@@ -56,6 +62,10 @@ export function clientRepository(db: Db) {
     },
     delete(id: string): void {
       remove.run(id);
+      cache.delete(id);
+    },
+    /** Forgets the cached client, whose secrets changed (operations/client-secrets.ts). */
+    forget(id: string): void {
       cache.delete(id);
     },
     /** Forgets cached clients of a pool that was just deleted (rows go by cascade). */

@@ -1,5 +1,6 @@
 /** The emulator's repositories over one database. */
 import { challengeRepository } from "./challenges.ts";
+import { clientSecretRepository } from "./client-secrets.ts";
 import { clientRepository } from "./clients.ts";
 import { codeRepository } from "./codes.ts";
 import type { Db } from "./database.ts";
@@ -16,10 +17,12 @@ import { signingCertificateRepository } from "./signing-certificates.ts";
 import { userRepository } from "./users.ts";
 
 export function createStore(db: Db) {
+  const clientSecrets = clientSecretRepository(db);
   return {
     db,
     pools: poolRepository(db),
-    clients: clientRepository(db),
+    clients: clientRepository(db, clientSecrets),
+    clientSecrets,
     users: userRepository(db),
     groups: groupRepository(db),
     codes: codeRepository(db),
