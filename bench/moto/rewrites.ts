@@ -42,6 +42,8 @@ const facts = {
     "AWS's NEW_PASSWORD_REQUIRED challenge names the user in USER_ID_FOR_SRP, with requiredAttributes and userAttributes (amazon-cognito-identity-js reads exactly these in its newPasswordRequired callback); moto adds a USERNAME parameter AWS does not send.",
   mfaListAbsent:
     "AWS's AdminGetUser leaves UserMFASettingList and PreferredMfaSetting out for a user with no MFA preference (aws/aws-sdk-java-v2#4869, confirmed by the Cognito team in aws/aws-sdk#693); moto sends an empty list and ''. The rewrite reads an absent member as empty, so the test still checks that no factor is left on.",
+  smsCode:
+    "AWS takes only the code it texted (CodeMismatchException 'Invalid code or auth state for the user.' otherwise); moto takes '123456'. The rewrite reads the code from the emulator's outbox (/_outbox), where its SMS messages go, as a test against AWS would read the phone.",
   smsDelivery:
     "AdminSetUserMFAPreference turns on SMS_MFA only for a user with a phone number ('User does not have delivery config set to turn on SMS_MFA', the same answer aws/aws-sdk-js-v3#4645 quotes for SOFTWARE_TOKEN_MFA); moto's user has none. The rewrite gives the user one.",
 } as const;
@@ -61,6 +63,9 @@ const uuidTemporary = "TemporaryPassword=str(uuid.uuid4())";
 const validTemporary = 'TemporaryPassword="P2$Sword"';
 const uuidPassword = "Password=str(uuid.uuid4())";
 const validPassword = 'Password="P2$Sword3"';
+const enableSms = `conn.set_user_pool_mfa_config(UserPoolId=user_pool_id, SmsMfaConfiguration={"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns-caller", "ExternalId": "moto"}}, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL")`;
+/** The newest code the emulator sent the user, from its outbox, standing in for the phone's SMS. */
+const smsCodeFromOutbox = `requests.get(f"{conn.meta.endpoint_url}/_outbox", params={"username": username}).json()["messages"][0]["code"]`;
 const phone = '{"Name": "phone_number", "Value": "+15555550100"}';
 
 /** A client without a secret, allowing `flows`, for a test that never sends SECRET_HASH. */
@@ -438,6 +443,37 @@ export const rewrites: readonly Rewrite[] = [
     fact: facts.anyCode,
   },
   secretlessClient("test_admin_initiate_auth__use_access_token", adminFlows),
+  ...(
+    [
+      [
+        "test_admin_initiate_auth_when_sms_mfa_enabled",
+        "    # Set MFA SMS methods\n    conn.admin_set_user_mfa_preference(",
+      ],
+      ["test_initiate_auth_USER_PASSWORD_AUTH_when_sms_mfa_enabled", "    conn.admin_set_user_mfa_preference("],
+    ] as const
+  ).flatMap(([test, before]): Rewrite[] => [
+    {
+      test,
+      from: before,
+      to: `    ${enableSms}
+    conn.admin_update_user_attributes(UserPoolId=user_pool_id, Username=username, UserAttributes=[${phone}])
+${before}`,
+      fact: `${facts.smsDelivery} And SMS MFA needs the pool's SmsMfaConfiguration with an SNS role (API reference, SetUserPoolMfaConfig); moto's pool has none.`,
+    },
+    { test, from: '"SMS_MFA_CODE": "123456",', to: `"SMS_MFA_CODE": ${smsCodeFromOutbox},`, fact: facts.smsCode },
+  ]),
+  {
+    test: "test_initiate_auth_USER_PASSWORD_AUTH_when_sms_mfa_enabled",
+    from: 'AuthParameters={"USERNAME": username, "PASSWORD": password},',
+    to: 'AuthParameters={"USERNAME": username, "PASSWORD": password, "SECRET_HASH": secret_hash},',
+    fact: facts.secretHash,
+  },
+  {
+    test: "test_initiate_auth_USER_PASSWORD_AUTH_when_sms_mfa_enabled",
+    from: 'assert result["ChallengeParameters"] == {}\n    assert result["Session"] is not None',
+    to: 'assert result["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "SMS"\n    assert result["Session"] is not None',
+    fact: "AWS's SMS_MFA challenge says where the code went, in CODE_DELIVERY_DELIVERY_MEDIUM and CODE_DELIVERY_DESTINATION (amazon-cognito-identity-js hands both to its mfaRequired callback); moto sends no parameters.",
+  },
   {
     test: "test_confirm_forgot_password_with_non_existent_client_id_raises_error",
     from: 'ClientId="non-existent-client-id",',

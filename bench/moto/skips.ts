@@ -18,8 +18,6 @@ export interface Skip {
 
 const invalidRecoveryDestinations =
   "AWS refuses the user moto creates: 'test@m***' is not an email address ('Invalid email address format.') and '555555555' is not an E.164 phone number; and an admin-created user in FORCE_CHANGE_PASSWORD cannot reset its password ('User password cannot be reset in the current state.'). The test is about the masked destinations of exactly those values.";
-const smsCodeFromMoto =
-  "moto answers SMS_MFA with the code '123456'; AWS takes only the code it sent (CodeMismatchException 'Invalid code or auth state for the user.'), and turns on SMS_MFA only for a user with a phone number ('User does not have delivery config set to turn on SMS_MFA'). The sign-in the test checks needs the code from the SMS.";
 
 export const skips: Readonly<Record<string, Skip>> = {
   ...poolSettingsSkips,
@@ -55,14 +53,6 @@ export const skips: Readonly<Record<string, Skip>> = {
     kind: "lenient",
     reason:
       "After AdminResetUserPassword the user is RESET_REQUIRED and AWS refuses its sign-in with PasswordResetRequiredException 'Password reset required for the user' (API reference, AdminInitiateAuth); moto instead answers the old temporary password with NEW_PASSWORD_REQUIRED, which the rest of the test relies on. It also confirms an admin-created user with ConfirmSignUp and any code, which AWS refuses.",
-  },
-  test_initiate_auth_USER_PASSWORD_AUTH_when_sms_mfa_enabled: {
-    kind: "lenient",
-    reason: smsCodeFromMoto,
-  },
-  test_admin_initiate_auth_when_sms_mfa_enabled: {
-    kind: "lenient",
-    reason: smsCodeFromMoto,
   },
   test_create_user_pool_should_have_all_default_attributes_in_schema: {
     kind: "internals",
