@@ -237,6 +237,28 @@ export const poolSettingsRewrites: readonly Rewrite[] = [
     to: `assert err["Message"] == "An account with the given email already exists."`,
     fact: "AWS's UsernameExistsException for an email another user of an email-username pool has is 'An account with the given email already exists.' (quoted in jonsaw/amazon-cognito-identity-dart#73; for AdminCreateUser, boto/boto3#3213: the message states the email conflict); moto answers with the address itself.",
   },
+  {
+    test: "_assert_filter_parsing_error",
+    from: `assert err["Message"] == "Error while parsing filter"`,
+    to: `assert err["Message"] == "Error while parsing filter."`,
+    fact: 'AWS answers a malformed ListUsers filter {"__type":"InvalidParameterException","message":"Error while parsing filter."}, with the full stop (raw response in aws/aws-sdk-php#1088); moto drops it. Only test_list_users_incorrect_filter uses this helper.',
+  },
+  {
+    test: "test_list_users_inherent_attributes",
+    from: `conn.confirm_sign_up(
+        ClientId=client_id, Username=disabled_user_username, ConfirmationCode="123456"
+    )`,
+    to: `conn.admin_set_user_password(
+        UserPoolId=user_pool_id, Username=disabled_user_username, Password="Confirmed-Pa55!", Permanent=True
+    )`,
+    fact: "ConfirmSignUp is for users who signed up: AWS answers it for a user AdminCreateUser made (FORCE_CHANGE_PASSWORD) with NotAuthorizedException 'User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD', and a confirmation code that was never sent cannot match. A permanent AdminSetUserPassword is AWS's way to make such a user CONFIRMED (API reference: 'sets the user's status to CONFIRMED'), which is what the rest of the test needs.",
+  },
+  {
+    test: "test_list_users_with_attributes_to_get",
+    from: `user_pool_id = conn.create_user_pool(PoolName=str(uuid.uuid4()))["UserPool"]["Id"]`,
+    to: `user_pool_id = conn.create_user_pool(PoolName=str(uuid.uuid4()), Schema=[{"Name": "foo", "AttributeDataType": "String"}])["UserPool"]["Id"]`,
+    fact: "AdminCreateUser refuses custom:foo unless the pool's schema declares it ('Attributes did not conform to the schema: custom:foo: Attribute does not exist in the schema.'); moto's pool has no custom attributes. The pool is made with custom:foo in its schema.",
+  },
 ];
 
 export const poolSettingsSkips: Readonly<Record<string, Skip>> = {};

@@ -776,6 +776,20 @@ describe("AdminDeleteUserAttributes", () => {
     expect((await attributesOf(poolId, name)).email).toBe(`${name}@example.com`);
   });
 
+  it("names each attribute outside the schema, as moto words AdminDeleteUserAttributes' refusal", async () => {
+    // getmoto/moto#4487's text; the nickname given with them is not removed.
+    const { poolId } = await setup();
+    const name = fresh();
+    await confirmedUser(poolId, name, [{ Name: "nickname", Value: "Ada" }]);
+    expect(await errorOf(remove(poolId, name, ["nickname", "custom:foo", "custom:bar"]))).toEqual({
+      name: "InvalidParameterException",
+      message:
+        "Invalid user attributes: user.custom:foo: Attribute does not exist in the schema.\nuser.custom:bar: Attribute does not exist in the schema.\n",
+      status: 400,
+    });
+    expect((await attributesOf(poolId, name)).nickname).toBe("Ada");
+  });
+
   it("names the required attribute it refuses to remove", async () => {
     const { poolId } = await setup({ Schema: [{ Name: "email", Required: true }] });
     const name = fresh();

@@ -196,14 +196,16 @@ function claimContacts(
  * Checks the names of attributes to remove: they must exist in the schema, be mutable, and not
  * be `sub`. Removing email or phone_number removes its verification flag too.
  */
-function removeAttributes(pool: Pool, attributes: Attributes, names: readonly string[]): Attributes {
+function removeAttributes(
+  pool: Pool,
+  attributes: Attributes,
+  names: readonly string[],
+  unknownMessage: (unknown: readonly string[]) => string = (unknown) =>
+    `Attributes did not conform to the schema: ${unknown.map((n) => `${n}: Attribute does not exist in the schema.\n`).join("")}`,
+): Attributes {
   const schema = new Map(pool.config.SchemaAttributes.map((a) => [a.Name, a]));
   const unknown = names.filter((name) => !schema.has(name));
-  if (unknown.length > 0) {
-    throw invalidParameter(
-      `Attributes did not conform to the schema: ${unknown.map((n) => `${n}: Attribute does not exist in the schema.\n`).join("")}`,
-    );
-  }
+  if (unknown.length > 0) throw invalidParameter(unknownMessage(unknown));
   const out = { ...attributes };
   for (const name of names) {
     if (name === "sub") throw invalidParameter(`Cannot modify the non-mutable attribute ${name}`);
@@ -270,16 +272,19 @@ const filterSyntax = /^\s*(?:"([^"]+)"|([^\s"^=]+))\s*(\^?=)\s*"((?:[^"\\]|\\.)*
 
 /**
  * Parses a ListUsers Filter. An empty filter lists everyone. Anything else that is not one
- * searchable attribute, `=` or `^=`, and a quoted value is AWS's InvalidParameterException
+ * attribute name, `=` or `^=`, and a quoted value is AWS's InvalidParameterException
  * "Error while parsing filter." (the text AWS answers a malformed filter with, e.g.
- * aws/aws-sdk-php#1088; we answer the same for a name that is not searchable).
+ * aws/aws-sdk-php#1088). A well-formed filter on an attribute that is not searchable ("Custom
+ * attributes aren't searchable", API reference) is "Invalid search attribute: custom:foo", the
+ * answer moto gives since getmoto/moto#4407.
  */
 function parseFilter(filter: string | undefined): UserFilter | null {
   if (filter === undefined || filter.trim() === "") return null;
   const match = filterSyntax.exec(filter);
   const name = match?.[1] ?? match?.[2];
-  const field = name !== undefined && Object.hasOwn(searchable, name) ? searchable[name] : undefined;
-  if (!match || field === undefined) throw invalidParameter("Error while parsing filter.");
+  if (!match || name === undefined) throw invalidParameter("Error while parsing filter.");
+  const field = Object.hasOwn(searchable, name) ? searchable[name] : undefined;
+  if (field === undefined) throw invalidParameter(`Invalid search attribute: ${name}`);
   return {
     field,
     operator: match[3] === "^=" ? "^=" : "=",
@@ -536,7 +541,15 @@ export const adminUserOperations = {
       const pool = requirePool(ctx, request.UserPoolId);
       ctx.store.transaction(() => {
         const user = requireAdminUser(ctx, pool, request.Username);
-        const attributes = removeAttributes(pool, user.attributes, request.UserAttributeNames);
+        // AdminDeleteUserAttributes words names outside the schema as moto does (getmoto/moto#4487):
+        // "Invalid user attributes: user.custom:foo: Attribute does not exist in the schema.\n".
+        const attributes = removeAttributes(
+          pool,
+          user.attributes,
+          request.UserAttributeNames,
+          (unknown) =>
+            `Invalid user attributes: ${unknown.map((n) => `user.${n}: Attribute does not exist in the schema.\n`).join("")}`,
+        );
         assertRequiredAttributes(pool, attributes);
         ctx.store.users.update(user, { attributes }, ctx.clock.now());
       });
