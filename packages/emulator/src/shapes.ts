@@ -47,7 +47,11 @@ export interface StructureShape<M extends Members = Members> extends Common {
   readonly kind: "structure";
   readonly members: M;
 }
-export type Shape = StringShape | IntegerShape | BooleanShape | ListShape | MapShape | StructureShape;
+/** A Smithy document: any JSON value, kept as it came (ManagedLoginBranding's Settings). */
+export interface DocumentShape extends Common {
+  readonly kind: "document";
+}
+export type Shape = StringShape | IntegerShape | BooleanShape | ListShape | MapShape | StructureShape | DocumentShape;
 export type Members = Readonly<Record<string, Shape>>;
 
 type Value<S> = S extends { readonly kind: "string"; readonly enum: readonly (infer E)[] }
@@ -64,7 +68,9 @@ type Value<S> = S extends { readonly kind: "string"; readonly enum: readonly (in
             ? Record<string, Value<V>>
             : S extends { readonly kind: "structure"; readonly members: infer M }
               ? Struct<M>
-              : never;
+              : S extends { readonly kind: "document" }
+                ? unknown
+                : never;
 type KnownKeys<M> = keyof { [K in keyof M as string extends K ? never : K]: 0 };
 type RequiredKeys<M> = {
   [K in KnownKeys<M>]: M[K] extends { readonly required: true } ? K : never;
@@ -86,6 +92,8 @@ export const shape = {
     ({ kind: "integer", ...o }) as { readonly kind: "integer" } & O,
   boolean: <const O extends Opts<BooleanShape> = NoOpts>(o?: O): { readonly kind: "boolean" } & O =>
     ({ kind: "boolean", ...o }) as { readonly kind: "boolean" } & O,
+  document: <const O extends Opts<DocumentShape> = NoOpts>(o?: O): { readonly kind: "document" } & O =>
+    ({ kind: "document", ...o }) as { readonly kind: "document" } & O,
   list: <const M extends object, const O extends Opts<Omit<ListShape, "member">> = NoOpts>(
     member: M,
     o?: O,
@@ -187,6 +195,8 @@ function visit(shape: Shape, value: unknown, path: string, failures: string[]): 
     }
     case "boolean":
       if (typeof value !== "boolean") throw typeError(shape, value);
+      return;
+    case "document":
       return;
     case "list": {
       if (!Array.isArray(value)) throw typeError(shape, value);

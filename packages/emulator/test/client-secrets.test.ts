@@ -13,11 +13,8 @@ import {
   SignUpCommand,
   AdminConfirmSignUpCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, createPool, errorOf, secretHash, startHarness, type Harness } from "./harness.ts";
+import { acrossRestart, createClient, createPool, errorOf, secretHash, startHarness, type Harness } from "./harness.ts";
 
 const password = "Passw0rd!";
 let h: Harness;
@@ -183,19 +180,16 @@ describe("DeleteUserPoolClientSecret", () => {
 });
 
 it("keeps added secrets across a restart with a data file", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-secrets-"));
-  const dataPath = join(dir, "emulator.sqlite3");
-  try {
-    const first = await startHarness({ inMemory: false, dataPath });
-    const pool = (await createPool(first)).Id!;
-    const { clientId, username } = await confidentialClient(first, pool);
-    const { ClientSecretDescriptor } = await first.cognito.send(
-      new AddUserPoolClientSecretCommand({ UserPoolId: pool, ClientId: clientId }),
-    );
-    await first.stop();
-    const second = await startHarness({ inMemory: false, dataPath });
-    try {
-      const secret = ClientSecretDescriptor!.ClientSecretValue!;
+  await acrossRestart(
+    async (first) => {
+      const pool = (await createPool(first)).Id!;
+      const { clientId, username } = await confidentialClient(first, pool);
+      const { ClientSecretDescriptor } = await first.cognito.send(
+        new AddUserPoolClientSecretCommand({ UserPoolId: pool, ClientId: clientId }),
+      );
+      return { pool, clientId, username, secret: ClientSecretDescriptor!.ClientSecretValue! };
+    },
+    async (second, { pool, clientId, username, secret }) => {
       const answer = await second.cognito.send(
         new InitiateAuthCommand({
           ClientId: clientId,
@@ -212,10 +206,6 @@ it("keeps added secrets across a restart with a data file", async () => {
         new ListUserPoolClientSecretsCommand({ UserPoolId: pool, ClientId: clientId }),
       );
       expect(listed.ClientSecrets).toHaveLength(2);
-    } finally {
-      await second.stop();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+  );
 });

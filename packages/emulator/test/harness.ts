@@ -12,6 +12,9 @@ import {
   type CreateUserPoolCommandInput,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { manualClock, startEmulator, type EmulatorOptions, type RunningEmulator } from "../src/index.ts";
 
 export interface Harness {
@@ -40,6 +43,35 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
       await emulator.stop();
     },
   };
+}
+
+/**
+ * What survives a restart: `before` runs on an emulator with a data file, which then stops; `after`
+ * runs on a new emulator over the same file, with what `before` returned.
+ */
+export async function acrossRestart<T>(
+  before: (h: Harness) => Promise<T>,
+  after: (h: Harness, kept: T) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-restart-"));
+  const dataPath = join(dir, "emulator.sqlite3");
+  try {
+    const first = await startHarness({ inMemory: false, dataPath });
+    let kept: T;
+    try {
+      kept = await before(first);
+    } finally {
+      await first.stop();
+    }
+    const second = await startHarness({ inMemory: false, dataPath });
+    try {
+      await after(second, kept);
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function createPool(h: Harness, input: Partial<CreateUserPoolCommandInput> = {}) {

@@ -17,11 +17,16 @@ import {
   type ProviderUserIdentifierType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { decodeJwt } from "jose";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, createConfirmedUser, createPool, errorOf, startHarness, type Harness } from "./harness.ts";
+import {
+  acrossRestart,
+  createClient,
+  createConfirmedUser,
+  createPool,
+  errorOf,
+  startHarness,
+  type Harness,
+} from "./harness.ts";
 
 const password = "Passw0rd!";
 let h: Harness;
@@ -321,31 +326,24 @@ describe("AdminDisableProviderForUser", () => {
 });
 
 it("keeps links across a restart with a data file", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-links-"));
-  const dataPath = join(dir, "emulator.sqlite3");
-  try {
-    const first = await startHarness({ inMemory: false, dataPath });
-    const pool = (await createPool(first)).Id!;
-    const client = (await createClient(first, pool)).ClientId!;
-    await createConfirmedUser(first, { poolId: pool, clientId: client }, "keeper", password);
-    await addProvider(first, pool, "Google", "Google", { client_id: "g", client_secret: "s", authorize_scopes: "o" });
-    const request = { UserPoolId: pool, DestinationUser: cognitoUser("keeper"), SourceUser: google("kept") };
-    await first.cognito.send(new AdminLinkProviderForUserCommand(request));
-    await first.stop();
-
-    const second = await startHarness({ inMemory: false, dataPath });
-    try {
+  await acrossRestart(
+    async (first) => {
+      const pool = (await createPool(first)).Id!;
+      const client = (await createClient(first, pool)).ClientId!;
+      await createConfirmedUser(first, { poolId: pool, clientId: client }, "keeper", password);
+      await addProvider(first, pool, "Google", "Google", { client_id: "g", client_secret: "s", authorize_scopes: "o" });
+      const request = { UserPoolId: pool, DestinationUser: cognitoUser("keeper"), SourceUser: google("kept") };
+      await first.cognito.send(new AdminLinkProviderForUserCommand(request));
+      return request;
+    },
+    async (second, request) => {
       const { UserAttributes } = await second.cognito.send(
-        new AdminGetUserCommand({ UserPoolId: pool, Username: "keeper" }),
+        new AdminGetUserCommand({ UserPoolId: request.UserPoolId, Username: "keeper" }),
       );
       expect(UserAttributes?.find((a) => a.Name === "identities")?.Value).toContain('"userId":"kept"');
       expect(await errorOf(second.cognito.send(new AdminLinkProviderForUserCommand(request)))).toMatchObject({
         name: "InvalidParameterException",
       });
-    } finally {
-      await second.stop();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+  );
 });

@@ -11,11 +11,8 @@ import {
   SetUserSettingsCommand,
   type MFAOptionType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConfirmedUser, errorOf, rawCall, startHarness, type Harness } from "./harness.ts";
+import { acrossRestart, createConfirmedUser, errorOf, rawCall, startHarness, type Harness } from "./harness.ts";
 import { mfaPool, passwordSignIn, type Target } from "./mfa-harness.ts";
 
 const password = "Passw0rd!";
@@ -161,22 +158,16 @@ describe("SetUserSettings", () => {
 });
 
 it("keeps the setting across a restart with a data file", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-settings-"));
-  const dataPath = join(dir, "emulator.sqlite3");
-  try {
-    const first = await startHarness({ inMemory: false, dataPath });
-    const kept = await mfaPool(first, smsPool);
-    await createConfirmedUser(first, kept, "keeper", password, { phone_number: "+15555550100" });
-    await adminSet("keeper", smsOn, first, kept.poolId);
-    await first.stop();
-    const second = await startHarness({ inMemory: false, dataPath });
-    try {
-      const user = await second.cognito.send(new AdminGetUserCommand({ UserPoolId: kept.poolId, Username: "keeper" }));
+  await acrossRestart(
+    async (first) => {
+      const kept = await mfaPool(first, smsPool);
+      await createConfirmedUser(first, kept, "keeper", password, { phone_number: "+15555550100" });
+      await adminSet("keeper", smsOn, first, kept.poolId);
+      return kept.poolId;
+    },
+    async (second, pool) => {
+      const user = await second.cognito.send(new AdminGetUserCommand({ UserPoolId: pool, Username: "keeper" }));
       expect(user.MFAOptions).toEqual(smsOn);
-    } finally {
-      await second.stop();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    },
+  );
 });

@@ -10,6 +10,7 @@ import { domainOperations } from "./domains.ts";
 import { groupOperations } from "./groups.ts";
 import { identityProviderOperations } from "./identity-providers.ts";
 import { importJobOperations } from "./import-jobs.ts";
+import { managedLoginBrandingOperations } from "./managed-login-branding.ts";
 import { mfaOperations } from "./mfa.ts";
 import type { OperationTable } from "./operation.ts";
 import { poolSettingOperations } from "./pool-settings.ts";
@@ -39,6 +40,7 @@ export const operations: OperationTable = {
   ...mfaOperations,
   ...userSettingOperations,
   ...domainOperations,
+  ...managedLoginBrandingOperations,
   ...resourceServerOperations,
   ...identityProviderOperations,
   ...providerLinkOperations,
