@@ -245,7 +245,8 @@ describe("AdminLinkProviderForUser", () => {
     const failure = await errorOf(
       h.cognito.send(
         new AdminLinkProviderForUserCommand({
-          UserPoolId: "us-east-1_missing",
+          // UserPoolId is a StringType in AWS's model here, not UserPoolIdType: any string is looked up.
+          UserPoolId: "not a pool id",
           DestinationUser: cognitoUser("x"),
           SourceUser: google("x"),
         }),

@@ -16,7 +16,7 @@ import { identitiesAttribute, parseIdentities, type LinkedIdentity } from "../id
 import type { Pool, User } from "../model.ts";
 import { shape, type Infer } from "../shapes.ts";
 import { requireAdminUser } from "./admin-users.ts";
-import { findUser, requirePool, userPoolId } from "./common.ts";
+import { findUser, requirePool } from "./common.ts";
 import { findIdentityProvider, type Provider } from "./identity-providers.ts";
 import { defineOperation } from "./operation.ts";
 
@@ -52,6 +52,8 @@ const providerUser = shape.structure(
   { required: true },
 );
 type ProviderUser = Infer<typeof providerUser>;
+/** These two operations take any string as UserPoolId (StringType in AWS's model, not UserPoolIdType). */
+const anyPoolId = shape.string({ required: true, max: 131072 });
 
 /** One IdP account as AdminLinkProviderForUser's SourceUser names it. */
 interface SourceIdentity {
@@ -123,7 +125,7 @@ function destinationUser(ctx: Context, pool: Pool, destination: ProviderUser): U
 
 export const providerLinkOperations = {
   AdminLinkProviderForUser: defineOperation(
-    shape.structure({ UserPoolId: userPoolId, DestinationUser: providerUser, SourceUser: providerUser }),
+    shape.structure({ UserPoolId: anyPoolId, DestinationUser: providerUser, SourceUser: providerUser }),
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
       if (request.SourceUser.ProviderName === cognito) throw invalidParameter(linkMessages.cognitoSource);
@@ -151,7 +153,7 @@ export const providerLinkOperations = {
   ),
 
   AdminDisableProviderForUser: defineOperation(
-    shape.structure({ UserPoolId: userPoolId, User: providerUser }),
+    shape.structure({ UserPoolId: anyPoolId, User: providerUser }),
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
       // "To deactivate a local user, set ProviderName to Cognito and the ProviderAttributeName to

@@ -25,7 +25,7 @@ import { defineOperation } from "./operation.ts";
 const mfaOptions = shape.list(
   shape.structure({
     DeliveryMedium: shape.string({ enum: ["SMS", "EMAIL"] }),
-    AttributeName: shape.string({ min: 1, max: 32, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}]+` }),
+    AttributeName: shape.string({ min: 1, max: 32, pattern: String.raw`[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+` }),
   }),
   { required: true },
 );
