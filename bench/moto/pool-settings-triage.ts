@@ -6,6 +6,25 @@
 import type { Rewrite } from "./rewrites.ts";
 import type { Skip } from "./skips.ts";
 
+const thingFact =
+  "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.";
+const redirectUriFact =
+  'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.';
+const roleArnFact =
+  "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.";
+const listOrderFact =
+  "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.";
+const cloudFrontFact =
+  "The CloudFront distribution in front of a custom domain is AWS's to name (API reference: CloudFrontDomain, the endpoint to alias in DNS); moto's fixed e2c343b3293ee505.cloudfront.net is its own constant, so only the cloudfront.net host is compared.";
+const serverNameFact =
+  "A resource server's Name must match [\\w\\s+=,.@-]+ (API reference, CreateResourceServer); moto's literal 'new_remote_server{id_num}' (an f-string without its f) has braces, which AWS refuses with a validation error. The f-string moto meant stands in.";
+const customDomainFact =
+  "A custom domain (one given CustomDomainConfig) is a fully qualified domain name such as auth.example.com (API reference, CreateUserPoolDomain: Domain); moto's bare uuid is a prefix, which AWS does not take with a certificate.";
+
+/** The same rewrite in each of `tests` (each names its own test, as the runner requires). */
+const eachTest = (tests: readonly string[], rewrite: Omit<Rewrite, "test">): Rewrite[] =>
+  tests.map((test) => ({ test, ...rewrite }));
+
 export const poolSettingsRewrites: readonly Rewrite[] = [
   {
     test: "test_create_user_pool_unknown_attribute_data_type",
@@ -43,188 +62,90 @@ export const poolSettingsRewrites: readonly Rewrite[] = [
     to: `assert updated_user_pool_details["UserPool"]["Policies"] == {"PasswordPolicy": {**new_policies["PasswordPolicy"], "TemporaryPasswordValidityDays": 7}}`,
     fact: "DescribeUserPool reports the password policy's TemporaryPasswordValidityDays, 7 when it was not set (AWS's answers quoted in boto/boto3#2516 and aws-amplify/amplify-js#12906); moto leaves it out.",
   },
-  {
-    test: "test_create_user_pool_client_default_id_strategy",
-    from: `value = str(uuid.uuid4())`,
-    to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
-  {
-    test: "test_create_user_pool_client_returns_secret",
-    from: `value = str(uuid.uuid4())`,
-    to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
-  {
-    test: "test_describe_user_pool_client",
-    from: `value = str(uuid.uuid4())`,
-    to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
-  {
-    test: "test_update_user_pool_client",
+  ...eachTest(
+    [
+      "test_create_user_pool_client_default_id_strategy",
+      "test_create_user_pool_client_returns_secret",
+      "test_describe_user_pool_client",
+    ],
+    {
+      from: `value = str(uuid.uuid4())`,
+      to: `value = f"https://{uuid.uuid4()}.example.com/callback"`,
+      fact: redirectUriFact,
+    },
+  ),
+  ...eachTest(["test_update_user_pool_client", "test_update_user_pool_client_returns_secret"], {
     from: `old_value = str(uuid.uuid4())`,
     to: `old_value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
-  {
-    test: "test_update_user_pool_client",
+    fact: redirectUriFact,
+  }),
+  ...eachTest(["test_update_user_pool_client", "test_update_user_pool_client_returns_secret"], {
     from: `new_value = str(uuid.uuid4())`,
     to: `new_value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
-  {
-    test: "test_update_user_pool_client_returns_secret",
-    from: `old_value = str(uuid.uuid4())`,
-    to: `old_value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
-  {
-    test: "test_update_user_pool_client_returns_secret",
-    from: `new_value = str(uuid.uuid4())`,
-    to: `new_value = f"https://{uuid.uuid4()}.example.com/callback"`,
-    fact: 'CallbackURLs must be absolute URIs without a fragment, HTTPS except for http://localhost (API reference, CreateUserPoolClient: "A redirect URI must: Be an absolute URI …"); moto accepts a bare uuid, which is no URI. An HTTPS URL named by the same uuid stands in.',
-  },
+    fact: redirectUriFact,
+  }),
   {
     test: "test_create_user_pool_domain",
     from: `assert result["CloudFrontDomain"] is not None`,
     to: `assert "CloudFrontDomain" not in result`,
     fact: 'CreateUserPoolDomain returns CloudFrontDomain only for a custom domain: "If you set an Amazon Cognito prefix domain, this operation returns a blank response" (API reference, CreateUserPoolDomain response; the AWS CLI\'s example of a prefix domain prints no output); moto names a distribution for a prefix.',
   },
-  {
-    test: "test_create_user_pool_domain_custom_domain_config",
+  ...eachTest(["test_create_user_pool_domain_custom_domain_config", "test_update_user_pool_domain"], {
     from: `domain = str(uuid.uuid4())`,
     to: `domain = f"auth.{uuid.uuid4()}.example.com"`,
-    fact: "A custom domain (one given CustomDomainConfig) is a fully qualified domain name such as auth.example.com (API reference, CreateUserPoolDomain: Domain); moto's bare uuid is a prefix, which AWS does not take with a certificate.",
-  },
-  {
-    test: "test_create_user_pool_domain_custom_domain_config",
+    fact: customDomainFact,
+  }),
+  ...eachTest(["test_create_user_pool_domain_custom_domain_config", "test_update_user_pool_domain"], {
     from: `assert result["CloudFrontDomain"] == "e2c343b3293ee505.cloudfront.net"`,
     to: `assert result["CloudFrontDomain"].endswith(".cloudfront.net")`,
-    fact: "The CloudFront distribution in front of a custom domain is AWS's to name (API reference: CloudFrontDomain, the endpoint to alias in DNS); moto's fixed e2c343b3293ee505.cloudfront.net is its own constant, so only the cloudfront.net host is compared.",
-  },
-  {
-    test: "test_update_user_pool_domain",
-    from: `domain = str(uuid.uuid4())`,
-    to: `domain = f"auth.{uuid.uuid4()}.example.com"`,
-    fact: "A custom domain (one given CustomDomainConfig) is a fully qualified domain name such as auth.example.com (API reference, CreateUserPoolDomain: Domain); moto's bare uuid is a prefix, which AWS does not take with a certificate.",
-  },
-  {
-    test: "test_update_user_pool_domain",
-    from: `assert result["CloudFrontDomain"] == "e2c343b3293ee505.cloudfront.net"`,
-    to: `assert result["CloudFrontDomain"].endswith(".cloudfront.net")`,
-    fact: "The CloudFront distribution in front of a custom domain is AWS's to name (API reference: CloudFrontDomain, the endpoint to alias in DNS); moto's fixed e2c343b3293ee505.cloudfront.net is its own constant, so only the cloudfront.net host is compared.",
-  },
+    fact: cloudFrontFact,
+  }),
   {
     test: "test_update_user_pool_domain",
     from: `conn.create_user_pool_domain(UserPoolId=user_pool_id, Domain=domain)`,
     to: `conn.create_user_pool_domain(UserPoolId=user_pool_id, Domain=domain, CustomDomainConfig={"CertificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT_ID}:certificate/000000000000"})`,
     fact: 'UpdateUserPoolDomain "updates the SSL certificate for user pool custom domains" and "doesn\'t change the name of your user pool domain" (API reference); a prefix domain has no certificate to replace, so moto\'s update of a prefix domain with a CustomDomainConfig is not one AWS makes. The domain is created as a custom domain with a first certificate.',
   },
-  {
-    test: "test_create_group",
+  ...eachTest(["test_create_group", "test_update_group"], {
     from: `role_arn = "arn:aws:iam:::role/my-iam-role"`,
     to: `role_arn = "arn:aws:iam::123456789012:role/my-iam-role"`,
-    fact: "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.",
-  },
-  {
-    test: "test_update_group",
-    from: `role_arn = "arn:aws:iam:::role/my-iam-role"`,
-    to: `role_arn = "arn:aws:iam::123456789012:role/my-iam-role"`,
-    fact: "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.",
-  },
+    fact: roleArnFact,
+  }),
   {
     test: "test_update_group",
     from: `role_arn2 = "arn:aws:iam:::role/my-iam-role2"`,
     to: `role_arn2 = "arn:aws:iam::123456789012:role/my-iam-role2"`,
-    fact: "RoleArn must match arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:… (API reference, CreateGroup: ArnType), so an ARN needs an account id; AWS answers moto's arn:aws:iam:::role/my-iam-role with 'Invalid ARN format …' (terraform-provider-aws#4236). The same role in account 123456789012 stands in.",
+    fact: roleArnFact,
   },
-  {
-    test: "test_list_resource_servers_single_page",
+  ...eachTest(["test_list_resource_servers_single_page", "test_list_resource_servers_multi_page"], {
     from: `server_name = "new_remote_server{id_num}"`,
     to: `server_name = f"new_remote_server{id_num}"`,
-    fact: "A resource server's Name must match [\\w\\s+=,.@-]+ (API reference, CreateResourceServer); moto's literal 'new_remote_server{id_num}' (an f-string without its f) has braces, which AWS refuses with a validation error. The f-string moto meant stands in.",
-  },
-  {
-    test: "test_list_resource_servers_multi_page",
-    from: `server_name = "new_remote_server{id_num}"`,
-    to: `server_name = f"new_remote_server{id_num}"`,
-    fact: "A resource server's Name must match [\\w\\s+=,.@-]+ (API reference, CreateResourceServer); moto's literal 'new_remote_server{id_num}' (an f-string without its f) has braces, which AWS refuses with a validation error. The f-string moto meant stands in.",
-  },
-  {
-    test: "test_list_resource_servers_single_page",
+    fact: serverNameFact,
+  }),
+  ...eachTest(["test_list_resource_servers_single_page", "test_list_resource_servers_multi_page"], {
     from: `all_resource_svrs[idx]["ResourceServer"][key]`,
     to: `{s["ResourceServer"]["Identifier"]: s["ResourceServer"] for s in all_resource_svrs}[returned_servers[idx]["Identifier"]][key]`,
-    fact: "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.",
-  },
-  {
-    test: "test_list_resource_servers_multi_page",
-    from: `all_resource_svrs[idx]["ResourceServer"][key]`,
-    to: `{s["ResourceServer"]["Identifier"]: s["ResourceServer"] for s in all_resource_svrs}[returned_servers[idx]["Identifier"]][key]`,
-    fact: "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.",
-  },
+    fact: listOrderFact,
+  }),
   {
     test: "test_list_resource_servers_multi_page",
     from: `all_resource_svrs[all_idx]["ResourceServer"][key]`,
     to: `{s["ResourceServer"]["Identifier"]: s["ResourceServer"] for s in all_resource_svrs}[returned_servers[idx]["Identifier"]][key]`,
-    fact: "ListResourceServers documents no order for its pages (API reference: a list of resource servers, NextToken to the next); moto compares the n-th listed server with the n-th created. Each listed server is compared with the created one of its Identifier instead; the page sizes are still checked.",
+    fact: listOrderFact,
   },
-  {
-    test: "test_admin_create_user",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_create_user_with_username_attributes",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_create_user_with_incorrect_username_attribute_type_fails",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_create_user_with_existing_username_attribute_fails",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_create_existing_user",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_resend_invitation_existing_user",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_get_user",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
-  {
-    test: "test_admin_get_user_with_username_attributes",
-    from: `"thing"`,
-    to: `"given_name"`,
-    fact: "AdminCreateUser refuses an attribute the pool's schema lacks ('Attributes did not conform to the schema: thing: Attribute does not exist in the schema.'; custom attributes are named custom:…, API reference: UserAttributes); moto stores an attribute named thing. The standard given_name, which every pool has, stands in.",
-    all: true,
-  },
+  ...eachTest(
+    [
+      "test_admin_create_user",
+      "test_admin_create_user_with_username_attributes",
+      "test_admin_create_user_with_incorrect_username_attribute_type_fails",
+      "test_admin_create_user_with_existing_username_attribute_fails",
+      "test_admin_create_existing_user",
+      "test_admin_resend_invitation_existing_user",
+      "test_admin_get_user",
+      "test_admin_get_user_with_username_attributes",
+    ],
+    { from: `"thing"`, to: `"given_name"`, fact: thingFact, all: true },
+  ),
   {
     test: "test_admin_create_user_with_incorrect_username_attribute_type_fails",
     from: `assert err["Message"] == "Username should be either an email or a phone number."`,
