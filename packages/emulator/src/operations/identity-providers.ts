@@ -12,7 +12,7 @@ import { CognitoError, invalidParameter } from "../errors.ts";
 import { shape } from "../shapes.ts";
 import { epochSeconds, paginationToken, requirePool, userPoolId } from "./common.ts";
 import { defineOperation } from "./operation.ts";
-import { decodeToken, isString, pageOf } from "./pagination.ts";
+import { documentPage } from "./pagination.ts";
 
 const providerName = shape.string({
   required: true,
@@ -65,7 +65,7 @@ function requireProvider(ctx: Context, poolId: string, name: string): Provider {
 }
 
 function allProviders(ctx: Context, poolId: string): Provider[] {
-  return ctx.store.documents.page<Provider>(poolId, "identity-provider", "", 1000).map((d) => d.body);
+  return ctx.store.documents.all<Provider>(poolId, "identity-provider").map((d) => d.body);
 }
 
 /** Refuses an IdP identifier that another provider of the pool already has. */
@@ -146,13 +146,7 @@ export const identityProviderOperations = {
     }),
     (ctx, request) => {
       const pool = requirePool(ctx, request.UserPoolId);
-      const limit = request.MaxResults ?? 60;
-      const after = request.NextToken ? decodeToken(request.NextToken, isString) : "";
-      const { shown, more } = pageOf(
-        ctx.store.documents.page<Provider>(pool.id, "identity-provider", after, limit + 1),
-        limit,
-        (d) => d.key,
-      );
+      const { shown, more } = documentPage<Provider>(ctx, pool.id, "identity-provider", request);
       return {
         Providers: shown.map(({ body }) => ({
           ProviderName: body.ProviderName,

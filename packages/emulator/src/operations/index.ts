@@ -21,6 +21,7 @@ import { resourceServerOperations } from "./resource-servers.ts";
 import { signingCertificateOperations } from "./signing-certificate.ts";
 import { signUpOperations } from "./signup.ts";
 import { tagOperations } from "./tags.ts";
+import { termsOperations } from "./terms.ts";
 import { tokenOperations } from "./tokens.ts";
 import { userSettingOperations } from "./user-settings.ts";
 
@@ -41,6 +42,7 @@ export const operations: OperationTable = {
   ...userSettingOperations,
   ...domainOperations,
   ...managedLoginBrandingOperations,
+  ...termsOperations,
   ...resourceServerOperations,
   ...identityProviderOperations,
   ...providerLinkOperations,

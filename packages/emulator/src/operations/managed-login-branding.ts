@@ -18,6 +18,7 @@ import type { Context } from "../context.ts";
 import { CognitoError, invalidParameter } from "../errors.ts";
 import type { Pool } from "../model.ts";
 import { shape, type Infer } from "../shapes.ts";
+import { documentsOfClient, findClientDocument } from "./client-documents.ts";
 import { clientId, epochSeconds, requirePool, requirePoolClient, userPoolId } from "./common.ts";
 import { defineOperation } from "./operation.ts";
 
@@ -84,29 +85,15 @@ const describe = ({ ClientId: _client, CreatedAt, UpdatedAt, ...branding }: Bran
   LastModifiedDate: epochSeconds(UpdatedAt),
 });
 
-/** The style, if it and its client still exist. */
-function findBranding(ctx: Context, pool: Pool, id: string): Branding | undefined {
-  const branding = ctx.store.documents.get<Branding>(pool.id, "managed-login-branding", id)?.body;
-  return branding && ctx.store.clients.get(branding.ClientId)?.poolId === pool.id ? branding : undefined;
-}
-
 function requireBranding(ctx: Context, pool: Pool, id: string): Branding {
-  const branding = findBranding(ctx, pool, id);
+  const branding = findClientDocument<Branding>(ctx, pool, "managed-login-branding", id);
   if (!branding) throw new CognitoError("ResourceNotFoundException", brandingMessages.notFound(id));
   return branding;
 }
 
-/** The client's style: the pool's styles are read a page at a time (one per client at most). */
-function brandingOfClient(ctx: Context, pool: Pool, client: string): Branding | undefined {
-  for (let after = ""; ;) {
-    const page = ctx.store.documents.page<Branding>(pool.id, "managed-login-branding", after, 500);
-    const found = page.find((d) => d.body.ClientId === client);
-    if (found) return found.body;
-    const last = page.at(-1);
-    if (!last) return undefined;
-    after = last.key;
-  }
-}
+/** The client's style, if it has one. */
+const brandingOfClient = (ctx: Context, pool: Pool, client: string): Branding | undefined =>
+  documentsOfClient<Branding>(ctx, pool, "managed-login-branding", client)[0];
 
 function assertDefaultsAlone(request: Infer<ReturnType<typeof shape.structure<typeof styleMembers>>>): void {
   if (request.UseCognitoProvidedValues === true && (request.Settings !== undefined || request.Assets !== undefined)) {

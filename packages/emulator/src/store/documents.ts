@@ -64,6 +64,9 @@ export function documentRepository(db: Db) {
     `SELECT key, body, created_at FROM pool_documents WHERE pool_id = ? AND kind = ? AND key > ?
      ORDER BY key LIMIT ?`,
   );
+  const everyRow = db.prepare<[string, string], Row>(
+    "SELECT key, body, created_at FROM pool_documents WHERE pool_id = ? AND kind = ? ORDER BY key",
+  );
   return {
     get<T>(poolId: string, kind: DocumentKind, key: string): StoredDocument<T> | undefined {
       const row = getRow.get(poolId, kind, key);
@@ -76,6 +79,10 @@ export function documentRepository(db: Db) {
     /** True when there was one to delete. */
     delete(poolId: string, kind: DocumentKind, key: string): boolean {
       return remove.run(poolId, kind, key).changes > 0;
+    },
+    /** Every document of the kind, in key order: for kinds a pool has few of (one per client). */
+    all<T>(poolId: string, kind: DocumentKind): StoredDocument<T>[] {
+      return everyRow.all(poolId, kind).map((row) => toDocument<T>(row));
     },
     /** Up to `limit` documents of the kind after key `after`, in key order. */
     page<T>(poolId: string, kind: DocumentKind, after: string, limit: number): StoredDocument<T>[] {
