@@ -141,7 +141,10 @@ describe("JWKS key rotation under load, against the emulator", () => {
     expect(after.jwksRequests.count).toBe(2);
     expect(h.app.apiTokens.stats.jwksRequests).toBe(2);
     const [first, second] = after.jwksRequests.times;
-    expect(second! - first!).toBeGreaterThanOrEqual(defaultIntervalMs - 50);
+    // The app spaces its fetches by when it sends them; the emulator stamps each when it serves
+    // it, and the first (at start-up, the machine at its busiest) can be served later than it
+    // left — 67 ms once in CI. A fetch made at once for the new kid would be far closer.
+    expect(second! - first!).toBeGreaterThanOrEqual(defaultIntervalMs - 500);
     expect(h.app.apiTokens.stats.kids).toEqual(expect.arrayContaining([oldKid, newKid]));
   }, 60_000);
 
