@@ -199,7 +199,7 @@ describe("a person in Chromium", { timeout: 60_000 }, () => {
     // The code that turned the app on has been used: it does not sign in again.
     await page.getByLabel(/authenticator code/i).fill(first);
     await submit(page, /^verify$/i);
-    expect(await visibleText(page)).toContain(messages.MFA_CODE_WRONG);
+    expect(await visibleText(page)).toContain(messages.MFA_CODE_USED);
 
     // The next step's code, as the app shows it 30 seconds later.
     await page.getByLabel(/authenticator code/i).fill(totpCodeAt(secret, Date.now() + 30_000));

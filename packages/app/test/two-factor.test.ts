@@ -94,8 +94,12 @@ describe.each(["sqlite", "postgres"] as const)("two-step verification (%s)", (da
     const mismatch = await second.post("/login/code", { code: "000000" });
     expect(mismatch.statusCode).toBe(400);
     expect(textOf(mismatch.body)).toContain(t("MFA_CODE_WRONG"));
-    // The code that verified the app, replayed within its step, is refused.
-    expect((await second.post("/login/code", { code: used })).statusCode).toBe(400);
+    // The code that verified the app, replayed within its step, is refused (Cognito:
+    // ExpiredCodeException, "Your software token has already been used once."), and the
+    // challenge stays open for the next code.
+    const replayed = await second.post("/login/code", { code: used });
+    expect(replayed.statusCode).toBe(400);
+    expect(textOf(replayed.body)).toContain(t("MFA_CODE_USED"));
     const right = await second.post("/login/code", { code: nextCode(secret) });
     expect(right.statusCode).toBe(303);
     expect(right.headers.location).toBe("/dashboard");

@@ -99,6 +99,7 @@ export const messages = {
   // Two-step verification
   MFA_CODE_INVALID: "Enter the 6-digit code.",
   MFA_CODE_WRONG: "That code is not right. Check it and try again; a code works once.",
+  MFA_CODE_USED: "That code has been used already. Enter the next one your app shows.",
   MFA_CODE_NEEDED: "Enter a code to finish signing in.",
   MFA_SETUP_REQUIRED:
     "This site asks every account for a second step at sign-in. Set up an authenticator app to continue.",

@@ -275,6 +275,17 @@ export default async function twoFactorRoutes(app: FastifyInstance): Promise<voi
           [codeResponseKey[challenge.name]]: code,
         });
       } catch (error) {
+        // Cognito answers an authenticator code of a time step already used with
+        // ExpiredCodeException ("Your software token has already been used once.") and keeps the
+        // challenge open: the person waits for the app's next code, as for a wrong one.
+        if (
+          challenge.name === "SOFTWARE_TOKEN_MFA" &&
+          error instanceof CognitoFailure &&
+          error.code === "CODE_EXPIRED"
+        ) {
+          logFailure(request, error, "answering a sign-in challenge");
+          return show(400, { code: t("MFA_CODE_USED") });
+        }
         return answerFailed(request, reply, error, show);
       }
       const step = await continueSignIn(request, outcome, challenge);
