@@ -37,7 +37,7 @@ import {
   username,
 } from "./common.ts";
 import { defineOperation } from "./operation.ts";
-import { decodeToken, encodeToken } from "./pagination.ts";
+import { decodeToken, pageOf } from "./pagination.ts";
 import { confirmUser } from "./signup.ts";
 import { postConfirmation, preSignUp } from "../triggers/sign-up.ts";
 
@@ -576,14 +576,10 @@ export const adminUserOperations = {
       const limit = request.Limit === undefined || request.Limit === 0 ? 60 : request.Limit;
       const cursor = request.PaginationToken ? decodeToken(request.PaginationToken, isCursor) : null;
       const page = ctx.store.users.search(pool.id, filter, cursor, limit + 1);
-      const shown = page.slice(0, limit);
+      const cursorOf = (user: User): UserCursor => ({ createdAt: user.createdAt, usernameKey: user.usernameKey });
+      const { shown, more } = pageOf(page, limit, cursorOf, "PaginationToken");
       const only = request.AttributesToGet && request.AttributesToGet.length > 0 ? request.AttributesToGet : undefined;
-      const last = shown.at(-1);
-      const next: UserCursor | null = last ? { createdAt: last.createdAt, usernameKey: last.usernameKey } : null;
-      return {
-        Users: shown.map((user) => describeUser(user, only)),
-        ...(page.length > limit && next ? { PaginationToken: encodeToken(next) } : {}),
-      };
+      return { Users: shown.map((user) => describeUser(user, only)), ...more };
     },
   ),
 };

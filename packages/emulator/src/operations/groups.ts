@@ -13,7 +13,7 @@ import { describeUser } from "../users.ts";
 import { requireAdminUser } from "./admin-users.ts";
 import { epochSeconds, groupName, paginationToken, requirePool, userPoolId, username } from "./common.ts";
 import { defineOperation } from "./operation.ts";
-import { decodeToken, encodeToken, isString } from "./pagination.ts";
+import { decodeToken, isString, pageOf } from "./pagination.ts";
 
 const description = shape.string({ max: 2048 });
 // AWS's ArnType has a pattern too, but Cognito answers a malformed group role with its own
@@ -97,13 +97,8 @@ export const groupOperations = {
       const pool = requirePool(ctx, request.UserPoolId);
       const limit = pageSize(request.Limit);
       const after = request.NextToken ? decodeToken(request.NextToken, isString) : "";
-      const page = ctx.store.groups.list(pool.id, after, limit + 1);
-      const shown = page.slice(0, limit);
-      const last = shown.at(-1);
-      return {
-        Groups: shown.map(describeGroup),
-        ...(page.length > limit && last ? { NextToken: encodeToken(last.name) } : {}),
-      };
+      const { shown, more } = pageOf(ctx.store.groups.list(pool.id, after, limit + 1), limit, (g) => g.name);
+      return { Groups: shown.map(describeGroup), ...more };
     },
   ),
 
@@ -179,13 +174,9 @@ export const groupOperations = {
       const limit = pageSize(request.Limit);
       const after = request.NextToken ? decodeToken(request.NextToken, isString) : "";
       const keys = ctx.store.groups.members(pool.id, group.name, after, limit + 1);
-      const shown = keys.slice(0, limit);
+      const { shown, more } = pageOf(keys, limit, (key) => key);
       const users = shown.flatMap((key) => ctx.store.users.get(pool.id, key) ?? []);
-      const last = shown.at(-1);
-      return {
-        Users: users.map((user) => describeUser(user)),
-        ...(keys.length > limit && last !== undefined ? { NextToken: encodeToken(last) } : {}),
-      };
+      return { Users: users.map((user) => describeUser(user)), ...more };
     },
   ),
 
@@ -202,12 +193,8 @@ export const groupOperations = {
       const limit = pageSize(request.Limit);
       const after = request.NextToken ? decodeToken(request.NextToken, isString) : "";
       const page = ctx.store.groups.ofUserPage(pool.id, user.usernameKey, after, limit + 1);
-      const shown = page.slice(0, limit);
-      const last = shown.at(-1);
-      return {
-        Groups: shown.map(describeGroup),
-        ...(page.length > limit && last ? { NextToken: encodeToken(last.name) } : {}),
-      };
+      const { shown, more } = pageOf(page, limit, (g) => g.name);
+      return { Groups: shown.map(describeGroup), ...more };
     },
   ),
 };

@@ -13,7 +13,7 @@ import { shape } from "../shapes.ts";
 import type { ResourceServer, ResourceServerScope } from "../store/hosted.ts";
 import { paginationToken, requirePool, userPoolId } from "./common.ts";
 import { defineOperation } from "./operation.ts";
-import { decodeToken, encodeToken, isString } from "./pagination.ts";
+import { decodeToken, isString, pageOf } from "./pagination.ts";
 
 const identifier = shape.string({ required: true, min: 1, max: 256, pattern: String.raw`[\x21\x23-\x5B\x5D-\x7E]+` });
 const name = shape.string({ required: true, min: 1, max: 256, pattern: String.raw`[\w\s+=,.@-]+` });
@@ -111,12 +111,8 @@ export const resourceServerOperations = {
       const limit = request.MaxResults;
       const after = request.NextToken ? decodeToken(request.NextToken, isString) : "";
       const page = ctx.store.hosted.resourceServerPage(pool.id, after, limit + 1);
-      const shown = page.slice(0, limit);
-      const last = shown.at(-1);
-      return {
-        ResourceServers: shown.map(describeServer),
-        ...(page.length > limit && last ? { NextToken: encodeToken(last.Identifier) } : {}),
-      };
+      const { shown, more } = pageOf(page, limit, (server) => server.Identifier);
+      return { ResourceServers: shown.map(describeServer), ...more };
     },
   ),
 
