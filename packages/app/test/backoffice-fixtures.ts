@@ -13,7 +13,7 @@ import { hashPassword } from "../src/backoffice/passwords.ts";
 import { secretBox } from "../src/backoffice/secret-box.ts";
 import type { BackofficeTotpTable } from "../src/backoffice/staff-totp.ts";
 import { newTotpSecret, totpCodeAt } from "../src/backoffice/totp.ts";
-import type { AppHarness, TestBrowser } from "./app-harness.ts";
+import { csrfTokenIn, type AppHarness, type TestBrowser } from "./app-harness.ts";
 import { browserAt, newAccount, uniqueName, type Account, type CognitoAdmin } from "./accounts-fixtures.ts";
 
 export const staffPassword = "Staff-Password-2024!";
@@ -73,17 +73,30 @@ export async function localUser(h: AppHarness, options: LocalUserOptions = {}): 
 
 export async function grant(h: AppHarness, userId: string, codenames: readonly PermissionCodename[]): Promise<void> {
   if (codenames.length === 0) return;
-  const db = h.database.database.db;
-  const rows = await db
-    .selectFrom("permissions")
-    .select(["id", "codename"])
-    .where("codename", "in", [...codenames])
-    .execute();
-  await db
+  const ids = await permissionIdsOf(h, codenames);
+  await h.database.database.db
     .insertInto("user_permissions")
-    .values(rows.map((r) => ({ user_id: userId, permission_id: r.id })))
+    .values(ids.map((id) => ({ user_id: userId, permission_id: id })))
     .execute();
 }
+
+/** The ids of the `permissions` rows of `codenames`. */
+async function permissionIdsOf(h: AppHarness, codenames: readonly PermissionCodename[]): Promise<string[]> {
+  const rows = await h.database.database.db
+    .selectFrom("permissions")
+    .select("id")
+    .where("codename", "in", [...codenames])
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** What a group editor holds in the tests: every group permission, nothing on users. */
+export const groupEditorPermissions: readonly PermissionCodename[] = [
+  "accounts.view_group",
+  "accounts.change_group",
+  "accounts.add_group",
+  "accounts.delete_group",
+];
 
 /** A browser signed in to the back office as `user`. */
 export async function adminSignIn(h: AppHarness, user: LocalUser): Promise<TestBrowser> {
@@ -209,4 +222,44 @@ export async function adminSignInWithCode(h: AppHarness, user: LocalUser, secret
   const verified = await browser.post("/admin/login/verify", { code: totpCodeAt(secret) });
   expect(verified.statusCode, `second step of ${user.username}: ${verified.body.slice(0, 200)}`).toBe(303);
   return browser;
+}
+
+/** A group granting `codenames`, with `memberIds` in it; its id. */
+export async function groupWith(
+  h: AppHarness,
+  codenames: readonly PermissionCodename[],
+  memberIds: readonly string[] = [],
+): Promise<string> {
+  const db = h.database.database.db;
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await db
+    .insertInto("groups")
+    .values({ id, name: uniqueName("grp"), created_at: now, updated_at: now })
+    .execute();
+  if (codenames.length > 0) {
+    const ids = await permissionIdsOf(h, codenames);
+    await db
+      .insertInto("group_permissions")
+      .values(ids.map((permission_id) => ({ group_id: id, permission_id })))
+      .execute();
+  }
+  for (const userId of memberIds)
+    await db.insertInto("user_groups").values({ user_id: userId, group_id: id }).execute();
+  return id;
+}
+
+/**
+ * Submits `form` (which may repeat a field, as checkboxes do) from `browser`, with the CSRF token
+ * of the last page it loaded.
+ */
+export async function postFormOf(h: AppHarness, browser: TestBrowser, url: string, form: URLSearchParams) {
+  const body = new URLSearchParams(form);
+  body.set("_csrf", csrfTokenIn(browser.last?.body ?? "") ?? "");
+  return h.app.inject({
+    method: "POST",
+    url,
+    payload: body.toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: browser.cookieHeader },
+  });
 }

@@ -13,7 +13,17 @@ import { verifyPassword } from "../src/backoffice/passwords.ts";
 import { directPermissionsOf, groupPermissionsOf } from "../src/backoffice/queries.ts";
 import { startAppHarness, textOf, type AppHarness, type TestBrowser } from "./app-harness.ts";
 import { CognitoAdmin, uniqueName } from "./accounts-fixtures.ts";
-import { adminSignIn, auditOf, cognitoLinkedUser, grant, localUser, type LocalUser } from "./backoffice-fixtures.ts";
+import {
+  adminSignIn,
+  auditOf,
+  cognitoLinkedUser,
+  grant,
+  groupEditorPermissions,
+  groupWith,
+  localUser,
+  postFormOf,
+  type LocalUser,
+} from "./backoffice-fixtures.ts";
 import { randomUUID } from "node:crypto";
 
 const changeUser: readonly PermissionCodename[] = ["accounts.view_user", "accounts.change_user"];
@@ -36,26 +46,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
   const rowOf = (id: string) => db().selectFrom("users").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
   const directPermissions = (userId: string) => directPermissionsOf(db(), userId);
   const groupPermissions = (groupId: string) => groupPermissionsOf(db(), groupId);
-  const newGroup = async (codenames: readonly PermissionCodename[]): Promise<string> => {
-    const id = randomUUID();
-    const now = new Date().toISOString();
-    await db()
-      .insertInto("groups")
-      .values({ id, name: uniqueName("grp"), created_at: now, updated_at: now })
-      .execute();
-    if (codenames.length > 0) {
-      const rows = await db()
-        .selectFrom("permissions")
-        .select("id")
-        .where("codename", "in", [...codenames])
-        .execute();
-      await db()
-        .insertInto("group_permissions")
-        .values(rows.map((r) => ({ group_id: id, permission_id: r.id })))
-        .execute();
-    }
-    return id;
-  };
+  const newGroup = (codenames: readonly PermissionCodename[]) => groupWith(h, codenames);
   const actor = async (permissions: readonly PermissionCodename[]) => {
     const user = await localUser(h, { prefix: "actor", permissions });
     return { user, browser: await adminSignIn(h, user) };
@@ -66,22 +57,12 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
   /** Submits the change form as a browser would after loading it. */
   const saveUser = async (browser: TestBrowser, target: LocalUser, fields: Record<string, string | string[]>) => {
     await browser.get(`/admin/users/${target.id}`);
-    const body = new URLSearchParams({
-      _csrf: /name="_csrf" value="([^"]+)"/.exec(browser.last?.body ?? "")?.[1] ?? "",
-    });
-    body.set("_form", "change-user");
-    body.set("username", target.username);
-    body.set("email", target.email);
+    const body = new URLSearchParams({ _form: "change-user", username: target.username, email: target.email });
     for (const [name, value] of Object.entries(fields)) {
       body.delete(name);
       for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
     }
-    return h.app.inject({
-      method: "POST",
-      url: `/admin/users/${target.id}`,
-      payload: body.toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: browser.cookieHeader },
-    });
+    return postFormOf(h, browser, `/admin/users/${target.id}`, body);
   };
   const setPassword = async (browser: TestBrowser, target: LocalUser) => {
     await browser.get(`/admin/users/${target.id}`);
@@ -159,18 +140,9 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
       const peer = await localUser(h, { prefix: "peer", permissions: changeUser });
       const bulk = async (ids: string[]) => {
         await browser.get("/admin/users");
-        const body = new URLSearchParams({
-          _csrf: /name="_csrf" value="([^"]+)"/.exec(browser.last?.body ?? "")?.[1] ?? "",
-          action: "deactivate",
-          confirm: "yes",
-        });
+        const body = new URLSearchParams({ action: "deactivate", confirm: "yes" });
         for (const id of ids) body.append("ids", id);
-        return h.app.inject({
-          method: "POST",
-          url: "/admin/users/actions",
-          payload: body.toString(),
-          headers: { "content-type": "application/x-www-form-urlencoded", cookie: browser.cookieHeader },
-        });
+        return postFormOf(h, browser, "/admin/users/actions", body);
       };
       await bulk([customer.id, peer.id]);
       expect((await rowOf(customer.id)).is_active).toBeTruthy();
@@ -328,32 +300,18 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
   });
 
   describe("change_group and delete_group", () => {
-    const groupEditor: readonly PermissionCodename[] = [
-      "accounts.view_group",
-      "accounts.change_group",
-      "accounts.add_group",
-      "accounts.delete_group",
-    ];
     const saveGroup = async (browser: TestBrowser, groupId: string, permissions: string[]) => {
       const page = await browser.get(`/admin/groups/${groupId}`);
       const name =
         /id="id_name"[^>]*value="([^"]*)"/.exec(page.body)?.[1] ??
         /value="([^"]*)"[^>]*id="id_name"/.exec(page.body)?.[1];
-      const body = new URLSearchParams({
-        _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "",
-        name: name ?? uniqueName("grp"),
-      });
+      const body = new URLSearchParams({ name: name ?? uniqueName("grp") });
       for (const p of permissions) body.append("permissions", p);
-      return h.app.inject({
-        method: "POST",
-        url: `/admin/groups/${groupId}`,
-        payload: body.toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: browser.cookieHeader },
-      });
+      return postFormOf(h, browser, `/admin/groups/${groupId}`, body);
     };
 
     it("adds to a group the permissions it holds, but cannot give its own group every permission", async () => {
-      const { user, browser } = await actor(groupEditor);
+      const { user, browser } = await actor(groupEditorPermissions);
       const own = await newGroup([]);
       await db().insertInto("user_groups").values({ user_id: user.id, group_id: own }).execute();
       expect((await saveGroup(browser, own, ["accounts.view_group"])).statusCode).toBe(303);
@@ -375,7 +333,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
     });
 
     it("keeps the permissions it lacks on a group it edits (they are shown disabled)", async () => {
-      const { browser } = await actor(groupEditor);
+      const { browser } = await actor(groupEditorPermissions);
       const group = await newGroup(["accounts.view_group", "accounts.delete_user"]);
       const page = await browser.get(`/admin/groups/${group}`);
       expect(page.body).toMatch(
@@ -386,7 +344,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
     });
 
     it("adds a group with permissions it holds, not with others", async () => {
-      const { browser } = await actor(groupEditor);
+      const { browser } = await actor(groupEditorPermissions);
       await browser.get("/admin/groups/add");
       const name = uniqueName("grp");
       const res = await browser.post("/admin/groups/add", { name, permissions: "accounts.delete_user" });
@@ -395,7 +353,7 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
     });
 
     it("deletes a group granting what it holds, not a group granting more", async () => {
-      const { browser } = await actor(groupEditor);
+      const { browser } = await actor(groupEditorPermissions);
       const modest = await newGroup(["accounts.view_group"]);
       const mighty = await newGroup(["accounts.delete_user"]);
       const remove = async (id: string) => {

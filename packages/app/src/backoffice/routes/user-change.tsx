@@ -445,17 +445,19 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
       }
       const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
         a.size === b.size && [...a].every((x) => b.has(x));
+      // Changes the staff member may not make: refused, and each kept in the audit log.
+      const refusals: [field: string, attempt: string, reason: BackofficeMessage][] = [];
       if (user.id === staff.user.id) {
-        if (!form.isActive) errors.is_active = say("CANNOT_CHANGE_SELF");
-        if (!form.isStaff) errors.is_staff = say("CANNOT_CHANGE_SELF");
+        if (!form.isActive) refusals.push(["is_active", "deactivate their own account", "CANNOT_CHANGE_SELF"]);
+        if (!form.isStaff) refusals.push(["is_staff", "remove their own staff status", "CANNOT_CHANGE_SELF"]);
         // change_user must not be a way to grant oneself every other permission.
-        if (!staff.user.isSuperuser && !sameSet(form.groupIds, beforeGroups)) errors.groups = say("OWN_PERMISSIONS");
+        if (!staff.user.isSuperuser && !sameSet(form.groupIds, beforeGroups)) {
+          refusals.push(["groups", "change their own groups", "OWN_PERMISSIONS"]);
+        }
         if (!staff.user.isSuperuser && !sameSet(form.permissions, beforePermissions)) {
-          errors.user_permissions = say("OWN_PERMISSIONS");
+          refusals.push(["user_permissions", "change their own permissions", "OWN_PERMISSIONS"]);
         }
       }
-      // Grants beyond what the staff member holds: refused, and each kept in the audit log.
-      const refusals: [field: string, attempt: string, reason: BackofficeMessage][] = [];
       if (form.isStaff && !user.isStaff && staffGrantRefusal(staff)) {
         refusals.push(["is_staff", "grant staff status", "STAFF_MANAGERS_ONLY"]);
       }
