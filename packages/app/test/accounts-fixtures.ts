@@ -13,7 +13,7 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import type { FastifyInstance, InjectOptions } from "fastify";
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { createHmac } from "node:crypto";
 import { TestBrowser, type AppHarness } from "./app-harness.ts";
 
@@ -195,3 +195,27 @@ export const offSiteNexts = [
   " /dashboard",
   "",
 ];
+
+/**
+ * Sends `forms` to `path` all at once, each from a browser of its own (a new client address)
+ * that has loaded `page` first, as a burst from many machines would; the answers in order.
+ */
+export async function simultaneousPosts(
+  h: AppHarness,
+  page: string,
+  path: string,
+  forms: readonly Record<string, string>[],
+): Promise<LightMyRequestResponse[]> {
+  const browsers = await Promise.all(
+    forms.map(async () => {
+      const browser = browserAt(h);
+      await browser.get(page);
+      return browser;
+    }),
+  );
+  return Promise.all(browsers.map((browser, i) => browser.post(path, forms[i] ?? {})));
+}
+
+/** The answers of the site's rate limiter (its 429 page), as opposed to Cognito's or a form's. */
+export const limitedAnswers = (answers: readonly LightMyRequestResponse[]): LightMyRequestResponse[] =>
+  answers.filter((res) => res.statusCode === 429 && res.body.includes("You have tried this too often."));

@@ -12,9 +12,11 @@ import {
   browserAt,
   CognitoAdmin,
   latestCode,
+  limitedAnswers,
   newAccount,
   offSiteNexts,
   sentCount,
+  simultaneousPosts,
   uniqueAddress,
   uniqueName,
 } from "./accounts-fixtures.ts";
@@ -421,20 +423,15 @@ describe.each(["sqlite", "postgres"] as const)("signing in and out (%s)", (datab
 
   it("limits a burst of sign-ins to one account exactly as a sequence: of 100 at once 10 are tried, then the right password is refused too", async () => {
     const account = await admin.confirmed(newAccount("burst"));
-    const browsers = await Promise.all(
-      Array.from({ length: 100 }, async () => {
-        const browser = browserAt(h);
-        await browser.get("/login");
-        return browser;
-      }),
-    );
     // Cognito's own lockout (after 5 wrong passwords) answers 429 too; the limiter's page says
     // "tried this too often", and only the attempts it let through reached Cognito.
-    const answers = await Promise.all(
-      browsers.map((browser) => browser.post("/login", { username: account.username, password: "Guess-Number-1" })),
+    const answers = await simultaneousPosts(
+      h,
+      "/login",
+      "/login",
+      Array.from({ length: 100 }, () => ({ username: account.username, password: "Guess-Number-1" })),
     );
-    const limited = answers.filter((res) => textOf(res.body).includes("You have tried this too often."));
-    expect(answers.length - limited.length).toBe(accountLimits.login.perUsername.max);
+    expect(answers.length - limitedAnswers(answers).length).toBe(accountLimits.login.perUsername.max);
     const right = browserAt(h);
     await right.get("/login");
     expect((await right.post("/login", { username: account.username, password: account.password })).statusCode).toBe(
