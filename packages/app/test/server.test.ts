@@ -189,6 +189,22 @@ describe("over a real socket", () => {
     }
   });
 
+  it("cuts off headers that never finish at the headers timeout, with a 408 and the security headers", async () => {
+    const started = Date.now();
+    const res = await uploadInParts(live.url, {
+      method: "GET",
+      path: "/",
+      headers: { "x-slow": "1" },
+      declaredBytes: 0,
+      parts: [],
+      unfinishedHeaders: true,
+    });
+    expect(res.status).toBe(408);
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers.connection).toBe("close");
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
   it("cuts off a body that never finishes at the request timeout, with a 408", async () => {
     expect([live.app.server.requestTimeout, live.app.server.headersTimeout]).toEqual([1000, 500]);
     const started = Date.now();

@@ -17,6 +17,8 @@ export interface SlowUpload {
   /** Sizes of the parts of the body (spaces), each followed by `pauseMs`. */
   readonly parts: readonly number[];
   readonly pauseMs?: number;
+  /** Stop before the blank line that ends the headers (a client that never finishes them). */
+  readonly unfinishedHeaders?: boolean;
 }
 
 export interface SlowUploadResult {
@@ -38,7 +40,7 @@ export async function uploadInParts(url: string, upload: SlowUpload): Promise<Sl
   const head = Object.entries({ host: hostname, ...upload.headers, "content-length": String(upload.declaredBytes) })
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join("");
-  socket.write(`${upload.method} ${upload.path} HTTP/1.1\r\n${head}\r\n`);
+  socket.write(`${upload.method} ${upload.path} HTTP/1.1\r\n${head}${upload.unfinishedHeaders ? "" : "\r\n"}`);
   for (const size of upload.parts) {
     if (socket.destroyed) socketError ??= "closed while the body was being sent";
     else socket.write(Buffer.alloc(size, " "));
