@@ -113,6 +113,14 @@ describe.each(["sqlite", "postgres"] as const)("the Cognito panel (%s)", (databa
     expect(await lastEntry(person.id)).toBe("Reset the Cognito password (AdminResetUserPassword).");
   });
 
+  it("ends the person's sessions here when it resets their Cognito password, as their own reset would", async () => {
+    const person = await signedInPerson(h, admin, "resetsessions");
+    expect(await sessionRowsOf(h, person.userId)).toHaveLength(1);
+    await act(person.userId, "reset-password");
+    expect(await sessionRowsOf(h, person.userId)).toHaveLength(0);
+    expect((await person.browser.get("/dashboard")).statusCode).toBe(303);
+  });
+
   it("offers an invited user a new invitation instead of a reset, and Cognito sends a new temporary password", async () => {
     const person = await cognitoLinkedUser(h, admin, "invited", "invited");
     const page = await root.browser.get(`/admin/users/${person.id}`);

@@ -53,7 +53,7 @@ const confirmations: Partial<Record<CognitoAction, UserConfirmation>> = {
   },
   "reset-password": {
     title: "Reset the Cognito password",
-    text: "Their current password stops working (AdminResetUserPassword); Cognito emails them a code to choose a new one.",
+    text: "Their current password stops working (AdminResetUserPassword) and their sessions on this site end now; Cognito emails them a code to choose a new one.",
     button: "Yes, reset the password",
   },
   "reset-mfa": {
@@ -185,7 +185,8 @@ export default async function userCognitoRoutes(app: FastifyInstance): Promise<v
             break;
           case "reset-password":
             await cognito.resetPassword(account.username);
-            await audit("Reset the Cognito password (AdminResetUserPassword).");
+            // A reset ends the sessions the old password opened, as the person's own reset does.
+            await audit("Reset the Cognito password (AdminResetUserPassword).", true);
             notify(request, "success", "COGNITO_PASSWORD_RESET", name);
             break;
           case "reset-mfa": {
