@@ -548,6 +548,17 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       expect(await auditOf(h, user.id)).toEqual([]);
     });
 
+    it("refuses a POST with only the CSRF token for a Cognito-linked staff account, whose username and email the form does not take (it cleared is_active and is_staff)", async () => {
+      const person = await cognitoLinkedUser(h, admin, "confirmed", "emptylinked");
+      await h.database.database.db.updateTable("users").set({ is_staff: true }).where("id", "=", person.id).execute();
+      await root.browser.get(`/admin/users/${person.id}`);
+      const res = await root.browser.post(`/admin/users/${person.id}`, {});
+      expect(res.statusCode).toBe(400);
+      expect(textOf(res.body)).toContain(say("FORM_INCOMPLETE"));
+      const row = await rowOf(person.id);
+      expect([Boolean(row?.is_active), Boolean(row?.is_staff)]).toEqual([true, true]);
+    });
+
     it("lets nobody deactivate or un-staff themselves, and only a superuser grant superuser status or change a superuser", async () => {
       await root.browser.get(`/admin/users/${root.user.id}`);
       const self = await root.browser.post(`/admin/users/${root.user.id}`, {
