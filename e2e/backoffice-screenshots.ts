@@ -2,7 +2,8 @@
  * Screenshots of the back office — home, users list, change form and audit log; two-step
  * verification (the set-up with its QR code, the code step of the sign-in, the page once it is
  * on, the set-up at sign-in when BACKOFFICE_REQUIRE_MFA is set); the Cognito panel's MFA factors
- * — at desktop (1280×800) and phone (390×844) width, into docs/screenshots/backoffice-*.png, to
+ * — at desktop (1280×800) and phone (390×844) width, and a staff member's own group, whose
+ * permissions she may not change, into docs/screenshots/backoffice-*.png, to
  * be looked at after every visual change. Starts its own emulator, SQLite database and app on
  * loopback (in development mode), fills them with a small, plausible team, and signs a superuser
  * in through /admin/login.
@@ -217,7 +218,9 @@ async function signIn(page: Page, who: { username: string; password: string } = 
 async function makeHistory(page: Page, ids: Record<string, string>): Promise<void> {
   await page.goto("/admin/groups/add");
   await page.getByLabel("Name").fill("Support");
-  for (const label of ["Can view user", "Can change user"]) await page.getByLabel(label).check();
+  for (const label of ["Can view user", "Can change user", "Can view group", "Can change group"]) {
+    await page.getByLabel(label).check();
+  }
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.goto("/admin/groups/add");
   await page.getByLabel("Name").fill("Auditors");
@@ -354,11 +357,16 @@ async function main(): Promise<void> {
     await capture(root, `/admin/users/${ids.alan}/cognito/reset-mfa`, "backoffice-cognito-reset-mfa-desktop.png");
     await root.context().close();
     await requiredSetup(browser);
-    // Grace (Support: view and change users, no manage_staff) sees what she may not grant disabled.
+    // Grace (Support: view and change users and groups, no manage_staff) sees what she may not
+    // grant disabled.
     const limited = await newPage(browser, site, "desktop");
     await signIn(limited, { username: "grace", password: "Hopper-Staff-2024!" });
     await capture(limited, `/admin/users/${ids.alan}`, "backoffice-user-change-limited-desktop.png");
     await capture(limited, `/admin/users/${ids.barbara}`, "backoffice-user-change-refused-desktop.png");
+    // Her own group: she may rename it, not change what it grants (it would change her account).
+    await limited.goto("/admin/groups");
+    await limited.getByRole("link", { name: "Support", exact: true }).click();
+    await shoot(limited, "backoffice-group-locked-desktop.png");
     await limited.context().close();
   } finally {
     await site.stop();

@@ -286,9 +286,17 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission matrix (%
   });
 
   describe("groups: change_group, add_group and delete_group", () => {
-    /** An actor holding `held`, and a group granting `codenames` with a member of `kind`. */
-    const groupCase = async (kind: Kind, codenames: readonly PermissionCodename[], held = groupEditorPermissions) => {
-      const actor = await localUser(h, { prefix: "editor", permissions: held });
+    /**
+     * Who edits groups: with the group permissions only, with manage_staff too, or a superuser.
+     * Changing what a group grants changes each member, so members are judged as accounts are.
+     */
+    type Editor = "group editor" | "staff group editor" | "superuser";
+    const editorPermissions = (editor: Editor): readonly PermissionCodename[] =>
+      editor === "staff group editor" ? [...groupEditorPermissions, "accounts.manage_staff"] : groupEditorPermissions;
+    /** An `editor`, and a group granting `codenames` with a member of `kind`. */
+    const groupCase = async (kind: Kind, codenames: readonly PermissionCodename[], editor: Editor) => {
+      const held = editorPermissions(editor);
+      const actor = await localUser(h, { prefix: "editor", superuser: editor === "superuser", permissions: held });
       const member =
         kind === "self"
           ? actor
@@ -304,13 +312,23 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission matrix (%
       const name = /id="id_name"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*id="id_name"/.exec(page.body);
       return { browser, group, name: name?.[1] ?? name?.[2] ?? "" };
     };
-    const kinds: readonly Kind[] = ["customer", "self", "same level", "more privileged", "superuser"];
     const groupLeft = async (id: string) =>
       (await db().selectFrom("groups").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
 
-    for (const kind of kinds) {
-      it(`change_group, a group with a ${kind} member: adds a permission the editor holds`, async () => {
-        const { browser, group, name } = await groupCase(kind, []);
+    /** Per member kind: who may change what the group grants, and who is refused. */
+    const groupPairs: readonly { kind: Kind; allow: Editor; deny: Editor }[] = [
+      { kind: "customer", allow: "group editor", deny: "group editor" },
+      { kind: "self", allow: "superuser", deny: "staff group editor" },
+      { kind: "same level", allow: "staff group editor", deny: "group editor" },
+      { kind: "more privileged", allow: "superuser", deny: "staff group editor" },
+      { kind: "superuser", allow: "superuser", deny: "staff group editor" },
+    ];
+    // A customer member changes nothing about who may edit; the refusal there is a grant beyond the editor's.
+    const refusedGrant = (kind: Kind) => (kind === "customer" ? beyondActors : "accounts.view_group");
+
+    for (const { kind, allow, deny } of groupPairs) {
+      it(`change_group, a group with a ${kind} member: the ${allow} adds a permission they hold`, async () => {
+        const { browser, group, name } = await groupCase(kind, [], allow);
         const res = await postFormOf(
           h,
           browser,
@@ -321,41 +339,47 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission matrix (%
         expect(await groupPermissionsOf(db(), group)).toEqual(["accounts.view_group"]);
         expect(await refusalsOf(group)).toBe(0);
       });
-      it(`change_group, a group with a ${kind} member: does not add one the editor lacks`, async () => {
-        const { browser, group, name } = await groupCase(kind, []);
+      it(`change_group, a group with a ${kind} member: the ${deny} may not add ${refusedGrant(kind)}`, async () => {
+        const { browser, group, name } = await groupCase(kind, [], deny);
         const res = await postFormOf(
           h,
           browser,
           `/admin/groups/${group}`,
-          new URLSearchParams({ name, permissions: beyondActors }),
+          new URLSearchParams({ name, permissions: refusedGrant(kind) }),
         );
         expect(res.statusCode).toBe(400);
         expect(await groupPermissionsOf(db(), group)).toEqual([]);
         expect(await refusalsOf(group)).toBe(1);
       });
-      it(`delete_group, a group with a ${kind} member: deletes one granting what the editor holds`, async () => {
-        const { browser, group } = await groupCase(kind, ["accounts.view_group"]);
+      it(`delete_group, a group with a ${kind} member: the ${allow} deletes one granting what they hold`, async () => {
+        const { browser, group } = await groupCase(kind, ["accounts.view_group"], allow);
         expect((await browser.post(`/admin/groups/${group}/delete`, {})).statusCode).toBe(303);
         expect(await groupLeft(group)).toBe(false);
       });
-      // One's own group grants only what one holds, so its refusal is the editor without delete_group.
-      const lacking = kind === "self";
-      it(`delete_group, a group with a ${kind} member: does not delete ${lacking ? "it without delete_group" : "one granting more than the editor holds"}`, async () => {
-        const { browser, group } = lacking
-          ? await groupCase(
-              kind,
-              ["accounts.view_group"],
-              groupEditorPermissions.filter((c) => c !== "accounts.delete_group"),
-            )
-          : await groupCase(kind, [beyondActors]);
+      const denied = kind === "customer" ? "one granting more than they hold" : "it";
+      it(`delete_group, a group with a ${kind} member: the ${deny} may not delete ${denied}`, async () => {
+        const codenames = kind === "customer" ? [beyondActors] : (["accounts.view_group"] as const);
+        const { browser, group } = await groupCase(kind, codenames, deny);
+        expect((await browser.get(`/admin/groups/${group}/delete`)).statusCode).toBe(403);
         expect((await browser.post(`/admin/groups/${group}/delete`, {})).statusCode).toBe(403);
         expect(await groupLeft(group)).toBe(true);
-        expect(await refusalsOf(group)).toBe(lacking ? 0 : 1);
+        expect(await refusalsOf(group)).toBe(1);
       });
     }
 
+    it("change_group: renames a group whatever its members, without touching what it grants", async () => {
+      const { browser, group } = await groupCase("superuser", ["accounts.view_group"], "group editor");
+      const name = `renamed-${randomUUID()}`;
+      const res = await postFormOf(h, browser, `/admin/groups/${group}`, new URLSearchParams({ name }));
+      expect(res.statusCode).toBe(303);
+      const row = await db().selectFrom("groups").select("name").where("id", "=", group).executeTakeFirstOrThrow();
+      expect(row.name).toBe(name);
+      expect(await groupPermissionsOf(db(), group)).toEqual(["accounts.view_group"]);
+      expect(await refusalsOf(group)).toBe(0);
+    });
+
     it("add_group: makes a group granting what the editor holds, not one granting more", async () => {
-      const { browser } = await groupCase("customer", []);
+      const { browser } = await groupCase("customer", [], "group editor");
       for (const [codename, status] of [
         ["accounts.view_group", 303],
         [beyondActors, 400],

@@ -310,12 +310,14 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
       return postFormOf(h, browser, `/admin/groups/${groupId}`, body);
     };
 
-    it("adds to a group the permissions it holds, but cannot give its own group every permission", async () => {
+    it("cannot give its own group a permission, not even one it holds: the picker says why, a forged form is refused", async () => {
       const { user, browser } = await actor(groupEditorPermissions);
       const own = await newGroup([]);
       await db().insertInto("user_groups").values({ user_id: user.id, group_id: own }).execute();
-      expect((await saveGroup(browser, own, ["accounts.view_group"])).statusCode).toBe(303);
-      expect(await groupPermissions(own)).toEqual(["accounts.view_group"]);
+      const page = await browser.get(`/admin/groups/${own}`);
+      expect(textOf(page.body)).toContain(say("GROUP_HAS_SELF"));
+      expect(page.body).toMatch(/value="accounts\.view_group"[^>]*disabled/);
+      expect(page.body).not.toContain(`/admin/groups/${own}/delete`);
 
       const everything = [
         "accounts.view_group",
@@ -325,11 +327,25 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission model (%s
       ];
       const res = await saveGroup(browser, own, everything);
       expect(res.statusCode).toBe(400);
-      expect(textOf(res.body)).toContain(say("GRANT_NOT_HELD"));
-      expect(await groupPermissions(own)).toEqual(["accounts.view_group"]);
-      expect(await refusalsOf(own)).toEqual([
-        `Refused: grant accounts.change_user, accounts.delete_user, accounts.manage_staff. ${say("GRANT_NOT_HELD")}`,
-      ]);
+      expect(textOf(res.body)).toContain(say("GROUP_HAS_SELF"));
+      expect(await groupPermissions(own)).toEqual([]);
+      expect(await refusalsOf(own)).toEqual([`Refused: grant ${everything.join(", ")}. ${say("GROUP_HAS_SELF")}`]);
+    });
+
+    it("adds to a group of customers the permissions it holds, and not to a group with staff in it", async () => {
+      const { browser } = await actor(groupEditorPermissions);
+      const customers = await newGroup([]);
+      const customer = await localUser(h, { prefix: "member", staff: false });
+      const colleague = await localUser(h, { prefix: "member" });
+      await db().insertInto("user_groups").values({ user_id: customer.id, group_id: customers }).execute();
+      expect((await saveGroup(browser, customers, ["accounts.view_group"])).statusCode).toBe(303);
+      expect(await groupPermissions(customers)).toEqual(["accounts.view_group"]);
+
+      await db().insertInto("user_groups").values({ user_id: colleague.id, group_id: customers }).execute();
+      const res = await saveGroup(browser, customers, ["accounts.view_group", "accounts.change_group"]);
+      expect(res.statusCode).toBe(400);
+      expect(textOf(res.body)).toContain(say("GROUP_HAS_STAFF"));
+      expect(await groupPermissions(customers)).toEqual(["accounts.view_group"]);
     });
 
     it("keeps the permissions it lacks on a group it edits (they are shown disabled)", async () => {

@@ -61,6 +61,13 @@ export const backofficeMessages = {
   GRANT_NOT_HELD: "You can only grant permissions that you hold yourself.",
   GROUPS_NOT_HELD: "You can only add someone to a group whose permissions you all hold yourself.",
   GROUP_MORE_PRIVILEGED: "This group grants permissions that you do not hold, so you cannot delete it.",
+  GROUP_HAS_SUPERUSER:
+    "A superuser is a member of this group, so only a superuser can change what it grants or delete it.",
+  GROUP_HAS_SELF: "You are a member of this group, so only a superuser can change what it grants or delete it.",
+  GROUP_HAS_STAFF:
+    "Staff accounts are members of this group, so only a superuser or a staff member with “Can manage staff accounts” can change what it grants or delete it.",
+  GROUP_HAS_MORE_PRIVILEGED:
+    "A member of this group holds permissions that you do not, so you cannot change what it grants or delete it.",
   BULK_NONE_SELECTED: "Items must be selected in order to perform actions on them. No items have been changed.",
   BULK_NO_ACTION: "No action selected.",
   BULK_ACTIVATED: "Activated {count} {users}.",

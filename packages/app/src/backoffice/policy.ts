@@ -1,10 +1,10 @@
 /**
  * What staff may do to other accounts, beyond the route's permission (Django's admin practice
  * and better-auth's access control: a permission to change users is not a permission to become
- * anyone). The rules, for everyone but superusers:
+ * anyone). Nobody, superusers included, deactivates, deletes or un-staffs their own account
+ * (they would lock themselves out mid-request). The other rules are for everyone but superusers:
  *
- * - Nobody deactivates, deletes or un-staffs their own account (they would lock themselves out
- *   mid-request), nor changes their own groups or permissions.
+ * - Nobody changes their own groups or permissions.
  * - Only a superuser changes a superuser or grants superuser status.
  * - A staff account, or making an account staff, needs `accounts.manage_staff`: `change_user`
  *   alone reaches customers only, so it is never a way into the back office.
@@ -13,6 +13,9 @@
  * - Nobody grants a permission they do not hold: not directly, not through a group they add
  *   someone to, not by adding it to a group. Permissions they lack stay as they are on the
  *   groups they edit.
+ * - Changing what a group grants, or deleting it, changes every member's account, so the rules
+ *   above apply to each member: no superuser, oneself, staff (without `manage_staff`) or anyone
+ *   holding more among them. Renaming a group changes nobody.
  *
  * Every refusal of a submitted change is written to the audit log ("refuse").
  */
@@ -76,6 +79,54 @@ export async function recordRefusal(
     objectRepr: object.repr,
     message: `Refused: ${attempt}. ${say(reason)}`,
   });
+}
+
+/** A group's members, as the policy judges a change to what the group grants. */
+export interface GroupMembers {
+  readonly includeSuperuser: boolean;
+  readonly includeSelf: boolean;
+  readonly includeStaff: boolean;
+  /** Every codename granted to any member, directly or through any of their groups. */
+  readonly granted: ReadonlySet<string>;
+}
+
+export async function groupMembers(db: Db, groupId: string, staff: Staff): Promise<GroupMembers> {
+  const members = db
+    .selectFrom("user_groups")
+    .innerJoin("users", "users.id", "user_groups.user_id")
+    .where("user_groups.group_id", "=", groupId);
+  const any = async (query: typeof members) =>
+    (await query.select("users.id").limit(1).executeTakeFirst()) !== undefined;
+  const direct = db
+    .selectFrom("user_groups as member")
+    .innerJoin("user_permissions", "user_permissions.user_id", "member.user_id")
+    .innerJoin("permissions", "permissions.id", "user_permissions.permission_id")
+    .select("permissions.codename")
+    .where("member.group_id", "=", groupId);
+  const viaGroups = db
+    .selectFrom("user_groups as member")
+    .innerJoin("user_groups as theirs", "theirs.user_id", "member.user_id")
+    .innerJoin("group_permissions", "group_permissions.group_id", "theirs.group_id")
+    .innerJoin("permissions", "permissions.id", "group_permissions.permission_id")
+    .select("permissions.codename")
+    .where("member.group_id", "=", groupId);
+  const [includeSuperuser, includeSelf, includeStaff, granted] = await Promise.all([
+    any(members.where("users.is_superuser", "=", true)),
+    any(members.where("users.id", "=", staff.user.id)),
+    any(members.where("users.is_staff", "=", true)),
+    direct.union(viaGroups).execute(),
+  ]);
+  return { includeSuperuser, includeSelf, includeStaff, granted: new Set(granted.map((r) => r.codename)) };
+}
+
+/** Why `staff` may not change what a group with these members grants (or delete it), or null. */
+export function groupChangeRefusal(staff: Staff, members: GroupMembers): BackofficeMessage | null {
+  if (staff.user.isSuperuser) return null;
+  if (members.includeSuperuser) return "GROUP_HAS_SUPERUSER";
+  if (members.includeSelf) return "GROUP_HAS_SELF";
+  if (members.includeStaff && !staff.can("accounts.manage_staff")) return "GROUP_HAS_STAFF";
+  if (!holdsAll(staff, members.granted)) return "GROUP_HAS_MORE_PRIVILEGED";
+  return null;
 }
 
 export const userObject = (user: User): RefusedObject => ({ type: "user", id: user.id, repr: user.username });

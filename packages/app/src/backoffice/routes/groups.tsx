@@ -15,9 +15,9 @@ import { changeMessage, writeAudit } from "../audit.ts";
 import { Fieldset, FormErrorNote, Input, Pagination, PostForm, Row } from "../components.tsx";
 import { fieldOf, fieldsOf, hasControlCharacters, pageOf, withQuery } from "../forms.ts";
 import { BackofficeLayout } from "../layout.tsx";
-import { say } from "../messages.ts";
+import { say, type BackofficeMessage } from "../messages.ts";
 import { PermissionPicker } from "../pickers.tsx";
-import { holdsAll, recordRefusal, withinGrant } from "../policy.ts";
+import { groupChangeRefusal, groupMembers, holdsAll, recordRefusal, withinGrant } from "../policy.ts";
 import { allPermissions, containsPattern, groupPermissionsOf, isUuid } from "../queries.ts";
 
 interface Group {
@@ -142,6 +142,7 @@ function GroupForm({
   group,
   name,
   permissions,
+  locked = null,
   errors = {},
 }: {
   ctx: ViewContext;
@@ -149,6 +150,8 @@ function GroupForm({
   group: Group | null;
   name: string;
   permissions: ReadonlySet<string>;
+  /** Why `staff` may not change what this group grants nor delete it (its members), if so. */
+  locked?: BackofficeMessage | null;
   errors?: Errors;
 }) {
   const canEdit = group ? staff.can("accounts.change_group") : staff.can("accounts.add_group");
@@ -189,19 +192,23 @@ function GroupForm({
               autofocus={!group}
             />
           </Row>
-          <Row label="Permissions" help="Every member of the group holds these permissions." error={errors.permissions}>
+          <Row
+            label="Permissions"
+            help={locked && canEdit ? say(locked) : "Every member of the group holds these permissions."}
+            error={errors.permissions}
+          >
             <PermissionPicker
               name="permissions"
               selected={permissions}
               disabled={!canEdit}
-              grantable={staff.permissions}
+              grantable={locked ? new Set() : staff.permissions}
             />
             {errors.permissions && <div class="invalid-feedback d-block">{errors.permissions}</div>}
           </Row>
         </Fieldset>
         {(canEdit || (group && staff.can("accounts.delete_group"))) && (
           <div class="bo-submit">
-            {group && staff.can("accounts.delete_group") && holdsAll(staff, permissions) && (
+            {group && staff.can("accounts.delete_group") && !locked && holdsAll(staff, permissions) && (
               <a class="btn btn-sm btn-outline-danger bo-delete" href={`/admin/groups/${group.id}/delete`}>
                 Delete
               </a>
@@ -297,23 +304,36 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
     return (await query.executeTakeFirst()) !== undefined;
   };
 
+  /** Why `staff` may not change what `group` grants nor delete it, because of its members. */
+  const lockOf = async (staff: Staff, group: Group): Promise<BackofficeMessage | null> =>
+    groupChangeRefusal(staff, await groupMembers(db, group.id, staff));
+
   /**
    * The submitted name and permissions, and what is wrong with them. Permissions the staff
-   * member lacks stay as they were (`before`); asking for one more is refused and recorded.
+   * member lacks stay as they were (`before`), and all of them do while the group is `locked`;
+   * asking for a change to one of those is refused and recorded.
    */
-  const readForm = async (staff: Staff, body: unknown, group: Group | null, before: ReadonlySet<string>) => {
+  const readForm = async (
+    staff: Staff,
+    body: unknown,
+    group: Group | null,
+    before: ReadonlySet<string>,
+    locked: BackofficeMessage | null = null,
+  ) => {
     const name = fieldOf(body, "name").trim();
     const submitted = new Set(fieldsOf(body, "permissions").filter(isPermissionCodename));
-    const { value: permissions, beyond } = withinGrant(before, submitted, staff.permissions);
+    const grantable = locked ? new Set<string>() : staff.permissions;
+    const { value: permissions, beyond } = withinGrant(before, submitted, grantable);
     const errors: Errors = {};
     if (name === "") errors.name = say("FIELD_REQUIRED");
     else if ([...name].length > 150 || hasControlCharacters(name)) errors.name = say("GROUP_NAME_INVALID");
     else if (await nameTaken(name, group?.id)) errors.name = say("GROUP_NAME_TAKEN");
     if (beyond.length > 0) {
-      errors.permissions = say("GRANT_NOT_HELD");
+      const reason = locked ?? "GRANT_NOT_HELD";
+      errors.permissions = say(reason);
       // A refused addition has no group yet: its entry gets an id of its own.
       const object = { type: "group", id: group?.id ?? randomUUID(), repr: group?.name ?? name } as const;
-      await recordRefusal(db, staff, object, `grant ${beyond.join(", ")}`, "GRANT_NOT_HELD");
+      await recordRefusal(db, staff, object, `grant ${beyond.join(", ")}`, reason);
     }
     return { name, permissions, errors };
   };
@@ -428,14 +448,17 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get("/admin/groups/:id", { config: listAccess }, async (request, reply) => {
+    const staff = staffOfRequest(request);
     const group = await groupFromParams(request);
+    const mayChange = staff.can("accounts.change_group") || staff.can("accounts.delete_group");
     return reply.page(
       <GroupForm
         ctx={reply.viewContext()}
-        staff={staffOfRequest(request)}
+        staff={staff}
         group={group}
         name={group.name}
         permissions={new Set(await groupPermissionsOf(db, group.id))}
+        locked={mayChange ? await lockOf(staff, group) : null}
       />,
     );
   });
@@ -447,7 +470,8 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
       const staff = staffOfRequest(request);
       const group = await groupFromParams(request);
       const before = new Set(await groupPermissionsOf(db, group.id));
-      const { name, permissions, errors } = await readForm(staff, request.body, group, before);
+      const locked = await lockOf(staff, group);
+      const { name, permissions, errors } = await readForm(staff, request.body, group, before, locked);
       if (Object.keys(errors).length > 0) {
         return reply
           .code(400)
@@ -458,6 +482,7 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
               group={group}
               name={name}
               permissions={permissions}
+              locked={locked}
               errors={errors}
             />,
           );
@@ -503,21 +528,21 @@ export default async function groupRoutes(app: FastifyInstance): Promise<void> {
         .execute()
     ).map((r) => r.username);
 
-  /** A group `staff` may delete: one that grants nothing they lack (deleting takes it from every member). */
+  /**
+   * A group `staff` may delete: one that grants nothing they lack, among members they may all
+   * change (deleting takes what it grants from every member).
+   */
   const deletableGroup = async (request: FastifyRequest): Promise<Group> => {
     const staff = staffOfRequest(request);
     const group = await groupFromParams(request);
-    if (holdsAll(staff, await groupPermissionsOf(db, group.id))) return group;
+    const refusal = holdsAll(staff, await groupPermissionsOf(db, group.id))
+      ? await lockOf(staff, group)
+      : "GROUP_MORE_PRIVILEGED";
+    if (refusal === null) return group;
     if (request.method === "POST") {
-      await recordRefusal(
-        db,
-        staff,
-        { type: "group", id: group.id, repr: group.name },
-        "delete the group",
-        "GROUP_MORE_PRIVILEGED",
-      );
+      await recordRefusal(db, staff, { type: "group", id: group.id, repr: group.name }, "delete the group", refusal);
     }
-    throw new HttpError(403, say("GROUP_MORE_PRIVILEGED"));
+    throw new HttpError(403, say(refusal));
   };
 
   app.get("/admin/groups/:id/delete", { config: deleteAccess }, async (request, reply) => {
