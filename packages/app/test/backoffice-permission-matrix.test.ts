@@ -276,12 +276,13 @@ describe.each(["sqlite", "postgres"] as const)("back-office permission matrix (%
     });
   }
 
-  it("a crafted superuser flag from a non-superuser is ignored, on itself or anyone", async () => {
+  it("a forged superuser flag from a non-superuser is refused and audit-logged, on itself or anyone", async () => {
     for (const kind of ["self", "same level", "customer"] as const) {
       const { browser, target } = await cast({ actor: "staff manager", kind });
       const status = await save(browser, target, (form) => form.set("is_superuser", "on"));
-      expect(status).toBe(303);
+      expect(status).toBe(400);
       expect((await rowOf(target.id))?.is_superuser).toBeFalsy();
+      expect(await refusalsOf(target.id)).toBe(1);
     }
   });
 

@@ -575,14 +575,17 @@ describe.each(["sqlite", "postgres"] as const)("back-office users (%s)", (databa
       const browser = await adminSignIn(h, manager);
       const target = await localUser(h, { prefix: "promote", staff: false });
       await browser.get(`/admin/users/${target.id}`);
-      await browser.post(`/admin/users/${target.id}`, {
-        _form: "change-user",
-        username: target.username,
-        email: target.email,
-        is_active: "on",
+      const promotion = { _form: "change-user", username: target.username, email: target.email, is_active: "on" };
+      const forged = await browser.post(`/admin/users/${target.id}`, {
+        ...promotion,
         is_staff: "on",
         is_superuser: "on",
       });
+      expect(forged.statusCode).toBe(400);
+      expect(textOf(forged.body)).toContain(say("SUPERUSER_ONLY"));
+      expect((await rowOf(target.id))?.is_superuser).toBeFalsy();
+      expect((await rowOf(target.id))?.is_staff).toBeFalsy();
+      await browser.post(`/admin/users/${target.id}`, { ...promotion, is_staff: "on" });
       expect((await rowOf(target.id))?.is_superuser).toBeFalsy();
       expect((await rowOf(target.id))?.is_staff).toBeTruthy();
 

@@ -244,6 +244,7 @@ function ChangeUserPage({
                   checked={form.isSuperuser}
                   disabled={!canEdit || !staff.user.isSuperuser}
                 />
+                {errors.is_superuser && <div class="invalid-feedback d-block">{errors.is_superuser}</div>}
               </Row>
               <Row
                 label="Groups"
@@ -457,6 +458,10 @@ export default async function userChangeRoutes(app: FastifyInstance): Promise<vo
         if (!staff.user.isSuperuser && !sameSet(form.permissions, beforePermissions)) {
           refusals.push(["user_permissions", "change their own permissions", "OWN_PERMISSIONS"]);
         }
+      }
+      // The checkbox is disabled for them, so only a forged form asks this.
+      if (!staff.user.isSuperuser && checked(body, "is_superuser") !== user.isSuperuser) {
+        refusals.push(["is_superuser", "grant superuser status", "SUPERUSER_ONLY"]);
       }
       if (form.isStaff && !user.isStaff && staffGrantRefusal(staff)) {
         refusals.push(["is_staff", "grant staff status", "STAFF_MANAGERS_ONLY"]);
